@@ -25,6 +25,17 @@ export default tseslint.config(
     },
   },
   {
+    // One validated config module per app reads the environment; nothing else does.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['**/config.ts', '**/testing.ts', '**/*.config.ts', 'e2e/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment in config.ts only.' },
+      ],
+    },
+  },
+  {
     // The domain package is pure: no I/O library may be imported there.
     files: ['packages/domain/**/*.ts'],
     rules: {
