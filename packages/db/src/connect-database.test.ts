@@ -19,10 +19,13 @@ describe('connectDatabase', () => {
       await Promise.all(handles.map((handle) => handle.close()));
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
-      const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
+      const applied = await client.query(
+        'select count(*)::int as n from drizzle.__drizzle_migrations',
+      );
       await client.end();
       expect(applied.rows[0].n).toBeGreaterThanOrEqual(1);
-      const journal = (await import('../migrations/meta/_journal.json', { with: { type: 'json' } })).default;
+      const journal = (await import('../migrations/meta/_journal.json', { with: { type: 'json' } }))
+        .default;
       expect(applied.rows[0].n).toBe(journal.entries.length);
     } finally {
       await database.drop();

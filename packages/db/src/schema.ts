@@ -91,7 +91,9 @@ export const modules = pgTable(
   },
   (table) => [
     // A deleted module frees its path; its versions stay readable through runs that used them.
-    uniqueIndex('modules_live_path_idx').on(table.path).where(sql`${table.deletedAt} is null`),
+    uniqueIndex('modules_live_path_idx')
+      .on(table.path)
+      .where(sql`${table.deletedAt} is null`),
     index('modules_parent_idx').on(table.parentPath),
   ],
 );
@@ -187,7 +189,10 @@ export const runs = pgTable(
     abortMessage: text('abort_message'),
     keepRunning: text('keep_running').notNull(),
     timeoutMinutes: integer('timeout_minutes').notNull(),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Every module version the run used (path → version), so it can be re-launched identically. */
     moduleVersions: jsonb('module_versions').notNull(),
     /** The launch overrides as given. */

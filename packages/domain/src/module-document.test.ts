@@ -42,8 +42,16 @@ describe('parseModuleDocuments', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([
-      expect.objectContaining({ module: 'Public/Tutorials/HelloWorld/apache', at: ['parameters', 0, 'kind'], line: 5 }),
-      expect.objectContaining({ module: 'Public/Tutorials/HelloWorld/client_server', at: ['nodes', 1, 'name'], line: 17 }),
+      expect.objectContaining({
+        module: 'Public/Tutorials/HelloWorld/apache',
+        at: ['parameters', 0, 'kind'],
+        line: 5,
+      }),
+      expect.objectContaining({
+        module: 'Public/Tutorials/HelloWorld/client_server',
+        at: ['nodes', 1, 'name'],
+        line: 17,
+      }),
     ]);
   });
 
@@ -63,6 +71,9 @@ describe('parseModuleDocuments', () => {
   });
 
   it('refuses an empty file', () => {
-    expect(parseModuleDocuments('')).toEqual({ ok: false, problems: [{ at: [], message: 'the file holds no document' }] });
+    expect(parseModuleDocuments('')).toEqual({
+      ok: false,
+      problems: [{ at: [], message: 'the file holds no document' }],
+    });
   });
 });

@@ -17,13 +17,19 @@ export function checkModuleDocument(value: unknown): Checked<ModuleDocument> {
   const parsed = ModuleDocument.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const path =
-    typeof value === 'object' && value !== null && typeof (value as { path?: unknown }).path === 'string'
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { path?: unknown }).path === 'string'
       ? (value as { path: string }).path
       : undefined;
   return { ok: false, problems: problemsFromZod(parsed.error, path) };
 }
 
-function lineOf(document: Document, lines: LineCounter, at: (string | number)[]): number | undefined {
+function lineOf(
+  document: Document,
+  lines: LineCounter,
+  at: (string | number)[],
+): number | undefined {
   // Walk up from the exact place to the nearest one that exists (a missing field has no
   // node, but the object that should hold it does).
   for (let depth = at.length; depth >= 0; depth -= 1) {
@@ -40,14 +46,19 @@ function lineOf(document: Document, lines: LineCounter, at: (string | number)[])
 export function parseModuleDocuments(text: string): Checked<ModuleDocument[]> {
   const lines = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
-  if (!Array.isArray(documents)) return { ok: false, problems: [{ at: [], message: 'the file holds no document' }] };
+  if (!Array.isArray(documents))
+    return { ok: false, problems: [{ at: [], message: 'the file holds no document' }] };
   const problems: Problem[] = [];
   const modules: ModuleDocument[] = [];
   for (const document of documents) {
     if (document.errors.length > 0) {
       for (const error of document.errors) {
         const line = lines.linePos(error.pos[0]).line;
-        problems.push({ at: [], message: error.message.split('\n')[0] ?? error.message, ...(line !== undefined && { line }) });
+        problems.push({
+          at: [],
+          message: error.message.split('\n')[0] ?? error.message,
+          ...(line !== undefined && { line }),
+        });
       }
       continue;
     }
@@ -64,6 +75,7 @@ export function parseModuleDocuments(text: string): Checked<ModuleDocument[]> {
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  if (modules.length === 0) return { ok: false, problems: [{ at: [], message: 'the file holds no document' }] };
+  if (modules.length === 0)
+    return { ok: false, problems: [{ at: [], message: 'the file holds no document' }] };
   return { ok: true, value: modules };
 }

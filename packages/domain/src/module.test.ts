@@ -10,9 +10,12 @@ import {
 } from './module.js';
 
 describe('module paths', () => {
-  it.each(['Public', 'Public/Tutorials/HelloWorld/apache', 'a_b.c-d/x1', 'v1.0/2a'])('accepts %s', (path) => {
-    expect(modulePathProblem(path)).toBeNull();
-  });
+  it.each(['Public', 'Public/Tutorials/HelloWorld/apache', 'a_b.c-d/x1', 'v1.0/2a'])(
+    'accepts %s',
+    (path) => {
+      expect(modulePathProblem(path)).toBeNull();
+    },
+  );
 
   it.each([
     ['', 'empty'],
@@ -37,7 +40,10 @@ describe('module paths', () => {
         fc.array(fc.stringMatching(/^[a-z][a-z0-9_.-]{0,6}$/), { minLength: 1, maxLength: 4 }),
         fc.option(fc.integer({ min: 1, max: 99999 }), { nil: undefined }),
         (segments, version) => {
-          const ref = version === undefined ? { path: segments.join('/') } : { path: segments.join('/'), version };
+          const ref =
+            version === undefined
+              ? { path: segments.join('/') }
+              : { path: segments.join('/'), version };
           expect(parseModuleRef(formatModuleRef(ref))).toEqual(ref);
         },
       ),
@@ -98,7 +104,11 @@ describe('deployment documents', () => {
       kind: 'deployment',
       nodes: [{ name: 'apache1', image: 'P/apache' }],
     });
-    expect(deployment.nodes[0]).toMatchObject({ multiplicity: 1, mappings: {}, maxProvisioningFailures: 0 });
+    expect(deployment.nodes[0]).toMatchObject({
+      multiplicity: 1,
+      mappings: {},
+      maxProvisioningFailures: 0,
+    });
   });
 
   it.each([
@@ -107,7 +117,11 @@ describe('deployment documents', () => {
     [{ name: 'a', image: 'P/a', multiplicity: -1 }, 'nodes.0.multiplicity', 'at least 0'],
     [{ name: 'a', image: 'P/a', multiplicity: 1.5 }, 'nodes.0.multiplicity', 'whole number'],
     [{ name: 'a', image: 'P/a@v2' }, 'nodes.0.image', 'not a version number'],
-    [{ name: 'a', image: 'P/a', mappings: { port: 8080 } }, 'nodes.0.mappings.port', 'quoted constant'],
+    [
+      { name: 'a', image: 'P/a', mappings: { port: 8080 } },
+      'nodes.0.mappings.port',
+      'quoted constant',
+    ],
   ])('refuses node %j at %s', (node, at, message) => {
     const result = DeploymentModule.safeParse({ path: 'P/d', kind: 'deployment', nodes: [node] });
     expect(result.success).toBe(false);
@@ -124,11 +138,17 @@ describe('deployment documents', () => {
         { name: 'a', image: 'P/y' },
       ],
     });
-    expect(result.error?.issues.map((issue) => issue.message)).toEqual(['node "a" is declared twice']);
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+      'node "a" is declared twice',
+    ]);
   });
 
   it('tells module kinds apart', () => {
-    expect(ModuleDocument.parse({ path: 'P', kind: 'project' })).toEqual({ path: 'P', kind: 'project', description: '' });
+    expect(ModuleDocument.parse({ path: 'P', kind: 'project' })).toEqual({
+      path: 'P',
+      kind: 'project',
+      description: '',
+    });
     expect(ModuleDocument.safeParse({ path: 'P', kind: 'folder' }).success).toBe(false);
   });
 });

@@ -15,9 +15,12 @@ export function modulePathProblem(path: string): string | null {
   if (path.length === 0) return 'a module path cannot be empty';
   if (path.length > MAX_PATH) return `a module path has at most ${MAX_PATH} characters`;
   for (const segment of path.split('/')) {
-    if (segment.length === 0) return `"${path}" has an empty segment (leading, trailing or double "/")`;
-    if (segment.length > MAX_SEGMENT) return `segment "${segment.slice(0, 20)}…" is longer than ${MAX_SEGMENT} characters`;
-    if (!SEGMENT.test(segment)) return `segment "${segment}" may contain only letters, digits, "_", "." and "-"`;
+    if (segment.length === 0)
+      return `"${path}" has an empty segment (leading, trailing or double "/")`;
+    if (segment.length > MAX_SEGMENT)
+      return `segment "${segment.slice(0, 20)}…" is longer than ${MAX_SEGMENT} characters`;
+    if (!SEGMENT.test(segment))
+      return `segment "${segment}" may contain only letters, digits, "_", "." and "-"`;
     if (/^[0-9]+$/.test(segment)) return `segment "${segment}" cannot be purely numeric`;
     if (segment === '.' || segment === '..') return `segment "${segment}" is not allowed`;
   }
@@ -106,7 +109,10 @@ export type Parameter = z.infer<typeof Parameter>;
 
 export const CloudName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a cloud name is lower-case letters, digits and "-", starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9-]{0,31}$/,
+    'a cloud name is lower-case letters, digits and "-", starting with a letter',
+  );
 export type CloudName = z.infer<typeof CloudName>;
 
 export const TARGET_NAMES = ['execute', 'report', 'onvmadd', 'onvmremove'] as const;
@@ -149,7 +155,11 @@ export const ImageModule = z
     image.parameters.forEach((parameter, index) => {
       const at = ['parameters', index];
       if (seen.has(parameter.name)) {
-        ctx.addIssue({ code: 'custom', path: at, message: `parameter "${parameter.name}" is declared twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: at,
+          message: `parameter "${parameter.name}" is declared twice`,
+        });
       }
       seen.add(parameter.name);
       if ((RESERVED_INSTANCE_KEYS as readonly string[]).includes(parameter.name)) {
@@ -215,7 +225,11 @@ export const DeploymentModule = z
     const seen = new Set<string>();
     deployment.nodes.forEach((node, index) => {
       if (seen.has(node.name)) {
-        ctx.addIssue({ code: 'custom', path: ['nodes', index, 'name'], message: `node "${node.name}" is declared twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', index, 'name'],
+          message: `node "${node.name}" is declared twice`,
+        });
       }
       seen.add(node.name);
     });
@@ -225,7 +239,11 @@ export type DeploymentModule = z.infer<typeof DeploymentModule>;
 export const ModuleKind = z.enum(['project', 'image', 'deployment']);
 export type ModuleKind = z.infer<typeof ModuleKind>;
 
-export const ModuleDocument = z.discriminatedUnion('kind', [ProjectModule, ImageModule, DeploymentModule]);
+export const ModuleDocument = z.discriminatedUnion('kind', [
+  ProjectModule,
+  ImageModule,
+  DeploymentModule,
+]);
 export type ModuleDocument = z.infer<typeof ModuleDocument>;
 /** What a user writes: defaults not yet applied. */
 export type ModuleDocumentInput = z.input<typeof ModuleDocument>;

@@ -18,18 +18,40 @@ const reference: fc.Arbitrary<Reference> = fc.oneof(
   key.map((k) => ({ scope: 'own' as const, key: k })),
   key.map((k) => ({ scope: 'global' as const, key: k })),
   fc.record({ scope: fc.constant('node' as const), node: nodeName, key }),
-  fc.record({ scope: fc.constant('node' as const), node: nodeName, index: fc.integer({ min: 1, max: 100_000 }), key }),
+  fc.record({
+    scope: fc.constant('node' as const),
+    node: nodeName,
+    index: fc.integer({ min: 1, max: 100_000 }),
+    key,
+  }),
   fc.record({ scope: fc.constant('all' as const), node: nodeName, key }),
 );
 
 describe('parseReference', () => {
   it('parses every form of the grammar', () => {
-    expect(parseReference('webserver.hostname')).toEqual({ scope: 'own', key: 'webserver.hostname' });
+    expect(parseReference('webserver.hostname')).toEqual({
+      scope: 'own',
+      key: 'webserver.hostname',
+    });
     expect(parseReference('ss:abort')).toEqual({ scope: 'global', key: 'abort' });
     expect(parseReference('apache:port')).toEqual({ scope: 'node', node: 'apache', key: 'port' });
-    expect(parseReference('testsuite-3:ready')).toEqual({ scope: 'node', node: 'testsuite', index: 3, key: 'ready' });
-    expect(parseReference('testsuite.3:ready')).toEqual({ scope: 'node', node: 'testsuite', index: 3, key: 'ready' });
-    expect(parseReference('testsuite:*:ready')).toEqual({ scope: 'all', node: 'testsuite', key: 'ready' });
+    expect(parseReference('testsuite-3:ready')).toEqual({
+      scope: 'node',
+      node: 'testsuite',
+      index: 3,
+      key: 'ready',
+    });
+    expect(parseReference('testsuite.3:ready')).toEqual({
+      scope: 'node',
+      node: 'testsuite',
+      index: 3,
+      key: 'ready',
+    });
+    expect(parseReference('testsuite:*:ready')).toEqual({
+      scope: 'all',
+      node: 'testsuite',
+      key: 'ready',
+    });
   });
 
   it.each([
@@ -47,15 +69,19 @@ describe('parseReference', () => {
   });
 
   it('parse ∘ format is the identity', () => {
-    fc.assert(fc.property(reference, (r) => {
+    fc.assert(
+      fc.property(reference, (r) => {
         expect(parseReference(formatReference(r))).toEqual(r);
-      }));
+      }),
+    );
   });
 
   it('treats the dotted alias as the dashed form', () => {
     fc.assert(
       fc.property(nodeName, fc.integer({ min: 1, max: 999 }), key, (node, index, k) => {
-        expect(parseReference(`${node}.${index}:${k}`)).toEqual(parseReference(`${node}-${index}:${k}`));
+        expect(parseReference(`${node}.${index}:${k}`)).toEqual(
+          parseReference(`${node}-${index}:${k}`),
+        );
       }),
     );
   });
@@ -64,11 +90,15 @@ describe('parseReference', () => {
 describe('qualifyReference', () => {
   const self = { node: 'testsuite', index: 2 };
   it('qualifies each scope to a store key', () => {
-    expect(qualifyReference(parseReference('webserver.port'), self)).toBe('testsuite-2:webserver.port');
+    expect(qualifyReference(parseReference('webserver.port'), self)).toBe(
+      'testsuite-2:webserver.port',
+    );
     expect(qualifyReference(parseReference('ss:state'), self)).toBe('ss:state');
     expect(qualifyReference(parseReference('apache:hostname'), self)).toBe('apache-1:hostname');
     expect(qualifyReference(parseReference('apache.4:hostname'), self)).toBe('apache-4:hostname');
-    expect(qualifyReference(parseReference('testsuite:multiplicity'), self)).toBe('testsuite:multiplicity');
+    expect(qualifyReference(parseReference('testsuite:multiplicity'), self)).toBe(
+      'testsuite:multiplicity',
+    );
     expect(qualifyReference(parseReference('testsuite:ids'), self)).toBe('testsuite:ids');
     expect(qualifyReference(parseReference('testsuite:*:ready'), self)).toBe('testsuite:*:ready');
   });

@@ -33,7 +33,10 @@ export class ReferenceError extends Error {
 function checkKey(text: string, key: string): void {
   if (key.length === 0) throw new ReferenceError(text, 'the key is empty');
   if (!PARAMETER_NAME.test(key)) {
-    throw new ReferenceError(text, `key "${key}" may contain only letters, digits, "_", "." and "-"`);
+    throw new ReferenceError(
+      text,
+      `key "${key}" may contain only letters, digits, "_", "." and "-"`,
+    );
   }
 }
 
@@ -128,7 +131,10 @@ export function qualifyReference(reference: Reference, self?: InstanceAddress): 
   switch (reference.scope) {
     case 'own':
       if (!self) {
-        throw new ReferenceError(reference.key, 'a key without a node needs an instance to be relative to');
+        throw new ReferenceError(
+          reference.key,
+          'a key without a node needs an instance to be relative to',
+        );
       }
       return `${instanceName(self.node, self.index)}:${reference.key}`;
     case 'global':
@@ -162,7 +168,9 @@ export function parseMapping(text: string): Mapping | { error: string } {
     };
   }
   if (reference.scope === 'global') {
-    return { error: `"${text}" links to a global key; a mapping links to a node's output (node:output)` };
+    return {
+      error: `"${text}" links to a global key; a mapping links to a node's output (node:output)`,
+    };
   }
   return { kind: 'link', reference };
 }

@@ -1,0 +1,41 @@
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { authenticate } from './auth/authenticate.js';
+import { authRoutes } from './auth/auth-routes.js';
+import type { ApiDeps } from './deps.js';
+import { errorMiddleware, notFoundRoute } from './http/error-middleware.js';
+import { createMetrics, measureRequests, opsRoutes } from './ops/ops-routes.js';
+
+export interface ApiApp {
+  app: Express;
+  /** Marks the app as draining: /readyz answers 503 and long polls end early. */
+  beginShutdown(): void;
+}
+
+export function createApp(deps: ApiDeps): ApiApp {
+  let shuttingDown = false;
+  const metrics = createMetrics();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }),
+  );
+  app.use(measureRequests(metrics));
+  app.use(opsRoutes(deps, metrics, () => shuttingDown));
+
+  const api = express.Router();
+  api.use(express.json({ limit: '2mb' }));
+  api.use(authenticate(deps.db));
+  api.use(authRoutes(deps));
+  api.use(notFoundRoute);
+  app.use('/api', api);
+
+  app.use(errorMiddleware(deps.logger));
+  return {
+    app,
+    beginShutdown() {
+      shuttingDown = true;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { Database } from '@slipway/db';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ApiConfig } from './config.js';
+import type { EventBus } from './events/event-bus.js';
+
+/** Everything the API's routes need, built once in main.ts (or a test) and passed down. */
+export interface ApiDeps {
+  config: ApiConfig;
+  db: Database;
+  redis: Redis;
+  events: EventBus;
+  runQueue: Queue;
+  logger: Logger;
+  /** 32 bytes: encrypts cloud credentials at rest. */
+  secretKey: Buffer;
+  /** The address machines, e-mails and the CLI use to reach this API. */
+  publicUrl(): string;
+}
