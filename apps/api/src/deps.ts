@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
-import type { EventBus } from './events/event-bus.js';
+import type { EventBus } from '@slipway/engine';
 
 /** Everything the API's routes need, built once in main.ts (or a test) and passed down. */
 export interface ApiDeps {

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { ensureAdmin } from './auth/accounts.js';
 import { loadConfig, type ApiConfig } from './config.js';
 import { createApp } from './create-app.js';
-import { EventBus } from './events/event-bus.js';
+import { EventBus } from '@slipway/engine';
 import { randomBytes } from 'node:crypto';
 
 /** The secret key from the environment, or one generated once and kept in the data dir. */

@@ -50,7 +50,7 @@ CREATE TABLE "instances" (
 	"cloud" text NOT NULL,
 	"image_path" text NOT NULL,
 	"image_version" integer NOT NULL,
-	"token_hash" text NOT NULL,
+	"token_hash" text,
 	"cloud_instance_id" text,
 	"provisioned_at" timestamp with time zone,
 	"released_at" timestamp with time zone,

@@ -228,8 +228,8 @@ export const instances = pgTable(
     cloud: text('cloud').notNull(),
     imagePath: text('image_path').notNull(),
     imageVersion: integer('image_version').notNull(),
-    /** sha-256 of the machine token; the token dies with the run. */
-    tokenHash: text('token_hash').notNull().unique(),
+    /** sha-256 of the machine token, minted when the machine is provisioned; dies with the run. */
+    tokenHash: text('token_hash').unique(),
     cloudInstanceId: text('cloud_instance_id'),
     provisionedAt: timestamp('provisioned_at', { withTimezone: true }),
     releasedAt: timestamp('released_at', { withTimezone: true }),

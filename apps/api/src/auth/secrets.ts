@@ -1,15 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-
-/** A random bearer secret; the prefix tells a user token (swu_) from a machine token (swm_). */
-export function newToken(prefix: 'swu' | 'swm' | 'sws' | 'swc'): string {
-  return `${prefix}_${randomBytes(24).toString('base64url')}`;
-}
-
-/** Tokens are stored only as their hash, so a database leak gives no usable credential. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+export { hashToken, newToken } from '@slipway/engine';
 
 export const hashPassword = (password: string) => hash(password); // argon2id by default
 export const verifyPassword = (passwordHash: string, password: string) =>

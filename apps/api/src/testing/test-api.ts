@@ -11,7 +11,7 @@ import { hashPassword } from '../auth/secrets.js';
 import { loadConfig } from '../config.js';
 import { createApp } from '../create-app.js';
 import type { ApiDeps } from '../deps.js';
-import { EventBus } from '../events/event-bus.js';
+import { EventBus } from '@slipway/engine';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
