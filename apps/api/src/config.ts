@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -14,6 +15,8 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('slipway'),
   SLIPWAY_DATA_DIR: z.string().default('.slipway'),
+  /** Where reports are kept; default <data dir>/reports. Several API hosts need a shared one. */
+  SLIPWAY_REPORTS_DIR: z.string().optional(),
   /** 32 bytes, hex: encrypts cloud credentials at rest. Generated under the data dir when absent. */
   SLIPWAY_SECRET_KEY: z
     .string()
@@ -39,6 +42,7 @@ export interface ApiConfig {
   redisUrl: string;
   redisPrefix: string;
   dataDir: string;
+  reportsDir: string;
   secretKey: string | undefined;
   adminEmail: string;
   reportMaxBytes: number;
@@ -62,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     redisPrefix: e.SLIPWAY_REDIS_PREFIX,
     dataDir: e.SLIPWAY_DATA_DIR,
+    reportsDir: e.SLIPWAY_REPORTS_DIR ?? join(e.SLIPWAY_DATA_DIR, 'reports'),
     secretKey: e.SLIPWAY_SECRET_KEY,
     adminEmail: e.SLIPWAY_ADMIN_EMAIL,
     reportMaxBytes: e.SLIPWAY_REPORT_MAX_BYTES,

@@ -4,6 +4,7 @@ import { authenticate } from './auth/authenticate.js';
 import { authRoutes } from './auth/auth-routes.js';
 import type { ApiDeps } from './deps.js';
 import { errorMiddleware, notFoundRoute } from './http/error-middleware.js';
+import { reportRoutes } from './reports/report-routes.js';
 import { createMetrics, measureRequests, opsRoutes } from './ops/ops-routes.js';
 
 export interface ApiApp {
@@ -28,6 +29,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   api.use(express.json({ limit: '2mb' }));
   api.use(authenticate(deps.db));
   api.use(authRoutes(deps));
+  api.use(reportRoutes(deps));
   api.use(notFoundRoute);
   app.use('/api', api);
 

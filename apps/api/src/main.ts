@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ensureAdmin } from './auth/accounts.js';
+import { ReportStore } from './reports/report-store.js';
 import { loadConfig, type ApiConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { EventBus } from '@slipway/engine';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     events: new EventBus(redis, subscriber, config.redisPrefix),
     runQueue,
     logger,
+    reportStore: new ReportStore(config.reportsDir),
     secretKey: await loadSecretKey(config),
     publicUrl: () => publicUrl,
   });

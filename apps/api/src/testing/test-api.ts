@@ -8,6 +8,9 @@ import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { hashPassword } from '../auth/secrets.js';
+import { ReportStore } from '../reports/report-store.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { createApp } from '../create-app.js';
 import type { ApiDeps } from '../deps.js';
@@ -117,6 +120,7 @@ export async function startTestApi(shared?: Shared): Promise<TestApi> {
     redis,
     events: new EventBus(redis, subscriber, prefix),
     runQueue,
+    reportStore: new ReportStore(join(tmpdir(), `${prefix}-reports`)),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     secretKey: randomBytes(32),
     publicUrl: () => url,
