@@ -4,7 +4,12 @@ import { authenticate } from './auth/authenticate.js';
 import { authRoutes } from './auth/auth-routes.js';
 import type { ApiDeps } from './deps.js';
 import { errorMiddleware, notFoundRoute } from './http/error-middleware.js';
+import { Draining } from './live/draining.js';
+import { liveRoutes } from './live/live-routes.js';
+import { machineRoutes } from './machine/machine-routes.js';
+import { moduleRoutes } from './modules/module-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
+import { runRoutes } from './runs/run-routes.js';
 import { createMetrics, measureRequests, opsRoutes } from './ops/ops-routes.js';
 
 export interface ApiApp {
@@ -15,6 +20,7 @@ export interface ApiApp {
 
 export function createApp(deps: ApiDeps): ApiApp {
   let shuttingDown = false;
+  const draining = new Draining();
   const metrics = createMetrics();
   const app = express();
   app.disable('x-powered-by');
@@ -30,6 +36,9 @@ export function createApp(deps: ApiDeps): ApiApp {
   api.use(authenticate(deps.db));
   api.use(authRoutes(deps));
   api.use(reportRoutes(deps));
+  api.use(moduleRoutes(deps));
+  api.use(runRoutes(deps));
+  api.use(machineRoutes(deps, draining), liveRoutes(deps, draining));
   api.use(notFoundRoute);
   app.use('/api', api);
 
@@ -38,6 +47,7 @@ export function createApp(deps: ApiDeps): ApiApp {
     app,
     beginShutdown() {
       shuttingDown = true;
+      draining.begin();
     },
   };
 }

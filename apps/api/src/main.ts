@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ensureAdmin } from './auth/accounts.js';
+import { ensureBuiltinClouds } from './clouds/ensure-builtin-clouds.js';
 import { ReportStore } from './reports/report-store.js';
 import { loadConfig, type ApiConfig } from './config.js';
 import { createApp } from './create-app.js';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     publicUrl: () => publicUrl,
   });
 
+  await ensureBuiltinClouds(database.db);
   const admin = await ensureAdmin(database.db, config.adminEmail);
   if (admin) {
     logger.info(

@@ -8,7 +8,7 @@ import {
   parseModuleRef,
 } from '@slipway/domain';
 import { schema, type Database } from '@slipway/db';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte } from 'drizzle-orm';
 import { AppError } from '../app-error.js';
 
 export interface Viewer {
@@ -16,7 +16,7 @@ export interface Viewer {
   isAdmin: boolean;
 }
 
-type ModuleRow = typeof schema.modules.$inferSelect;
+export type ModuleRow = typeof schema.modules.$inferSelect;
 
 /** Owner, administrators, and anyone when the module is public-readable. */
 export function canRead(module: ModuleRow, viewer: Viewer | null): boolean {
@@ -61,6 +61,74 @@ export async function findModuleVersion(
     .from(moduleVersions)
     .where(and(eq(moduleVersions.moduleId, module.id), eq(moduleVersions.version, version)));
   if (!row) throw new AppError('not_found', `module ${ref.path} has no version ${version}`);
+  return {
+    module,
+    version,
+    document: row.document as ModuleDocument,
+    comment: row.comment,
+    authorId: row.authorId,
+    createdAt: row.createdAt,
+  };
+}
+
+/** The live module at `path` if the viewer may read it; otherwise not_found, as if missing. */
+export async function findModule(
+  db: Database,
+  viewer: Viewer | null,
+  path: string,
+): Promise<ModuleRow> {
+  const { modules } = schema;
+  const [module] = await db
+    .select()
+    .from(modules)
+    .where(and(eq(modules.path, path), isNull(modules.deletedAt)));
+  if (!module || !canRead(module, viewer)) {
+    throw new AppError('not_found', `module ${path} does not exist or you cannot read it`);
+  }
+  return module;
+}
+
+/**
+ * The version of `path` a run used, as the run recorded it. Whoever sees the run (its owner,
+ * administrators) reads it, even once the module is deleted or made private: it is part of
+ * the run's record. Paths freed by a delete can be reused, so the module meant is the one
+ * with that path created last before the run.
+ */
+export async function findRunModuleVersion(
+  db: Database,
+  viewer: Viewer | null,
+  runId: string,
+  path: string,
+): Promise<ModuleVersionView> {
+  const { modules, moduleVersions, runs } = schema;
+  const [run] = await db.select().from(runs).where(eq(runs.id, runId));
+  if (!run || viewer === null || (!viewer.isAdmin && viewer.id !== run.ownerId)) {
+    throw new AppError('not_found', `run ${runId} does not exist or you cannot see it`);
+  }
+  const used = run.moduleVersions as Record<string, number>;
+  const version =
+    path === run.modulePath
+      ? run.moduleVersion
+      : Object.hasOwn(used, path)
+        ? used[path]
+        : undefined;
+  if (version === undefined) {
+    throw new AppError('not_found', `run ${runId} did not use module ${path}`);
+  }
+  const [module] = await db
+    .select()
+    .from(modules)
+    .where(and(eq(modules.path, path), lte(modules.createdAt, run.createdAt)))
+    .orderBy(desc(modules.createdAt))
+    .limit(1);
+  const [row] = module
+    ? await db
+        .select()
+        .from(moduleVersions)
+        .where(and(eq(moduleVersions.moduleId, module.id), eq(moduleVersions.version, version)))
+    : [];
+  if (!module || !row)
+    throw new AppError('not_found', `module ${path}@${version} no longer exists`);
   return {
     module,
     version,

@@ -53,16 +53,14 @@ export function reportRoutes(deps: ApiDeps): Router {
         storageKey: saved.storageKey,
       })
       .returning();
-    res
-      .status(201)
-      .json({
-        report: {
-          id: report?.id,
-          instance: machine.instance,
-          sizeBytes: saved.sizeBytes,
-          files: saved.files,
-        },
-      });
+    res.status(201).json({
+      report: {
+        id: report?.id,
+        instance: machine.instance,
+        sizeBytes: saved.sizeBytes,
+        files: saved.files,
+      },
+    });
   });
 
   router.get('/runs/:id/reports', async (req, res) => {

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { hashPassword } from '../auth/secrets.js';
+import { ensureBuiltinClouds } from '../clouds/ensure-builtin-clouds.js';
 import { ReportStore } from '../reports/report-store.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +126,7 @@ export async function startTestApi(shared?: Shared): Promise<TestApi> {
     secretKey: randomBytes(32),
     publicUrl: () => url,
   };
+  await ensureBuiltinClouds(database.db);
   const { app, beginShutdown } = createApp(deps);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -1,0 +1,56 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  SLIPWAY_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('slipway'),
+  SLIPWAY_DATA_DIR: z.string().default('.slipway'),
+  /** The API as machines must reach it. */
+  SLIPWAY_PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
+  /** Runs one worker process drives at once. */
+  SLIPWAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  SLIPWAY_WORKER_ID: z.string().optional(),
+  SLIPWAY_LOCAL_ISOLATION: z.enum(['auto', 'namespace', 'shared']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface OrchestratorConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string;
+  redisPrefix: string;
+  publicUrl: string;
+  concurrency: number;
+  workerId: string;
+  localMachinesDir: string;
+  localIsolation: 'auto' | 'namespace' | 'shared';
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+): OrchestratorConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.SLIPWAY_DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.SLIPWAY_REDIS_PREFIX,
+    publicUrl: e.SLIPWAY_PUBLIC_URL.replace(/\/$/, ''),
+    concurrency: e.SLIPWAY_WORKER_CONCURRENCY,
+    workerId: e.SLIPWAY_WORKER_ID ?? `${hostname()}:${process.pid}`,
+    localMachinesDir: join(e.SLIPWAY_DATA_DIR, 'machines'),
+    localIsolation: e.SLIPWAY_LOCAL_ISOLATION,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Gives each local machine an address of its own: a network namespace joined by a veth
+ * pair to one bridge on the host. Needs Linux, root and iproute2; `probeNamespaces` tells.
+ *
+ * Addresses come from 10.213.0.0/16; the bridge holds 10.213.0.1, which is also where
+ * machines reach the API. A Linux bridge takes at most 1,024 ports, so at most ~1,000
+ * machines have their own address at once.
+ */
+export const BRIDGE = 'slipway0';
+export const SUBNET_PREFIX = '10.213';
+export const BRIDGE_ADDRESS = `${SUBNET_PREFIX}.0.1`;
+export const MAX_NAMESPACES = 1000;
+
+export function addressOf(slot: number): string {
+  const n = slot + 2; // .0.0 is the network, .0.1 the bridge
+  return `${SUBNET_PREFIX}.${Math.floor(n / 256)}.${n % 256}`;
+}
+
+export function namespaceOf(slot: number): string {
+  return `slipway-${slot}`;
+}
+
+async function ip(args: string[]): Promise<void> {
+  await run('ip', args);
+}
+
+/** Whether namespaces can be made here: Linux, root, and `ip` that works. */
+export async function probeNamespaces(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (process.platform !== 'linux')
+    return { ok: false, reason: `${process.platform} has no network namespaces` };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'network namespaces need root' };
+  try {
+    await run('ip', ['-V']);
+  } catch {
+    return { ok: false, reason: 'iproute2 (`ip`) is not installed' };
+  }
+  return { ok: true };
+}
+
+export async function ensureBridge(): Promise<void> {
+  try {
+    await ip(['link', 'show', BRIDGE]);
+  } catch {
+    await ip(['link', 'add', BRIDGE, 'type', 'bridge']).catch(() => undefined); // another worker may win the race
+    await ip(['addr', 'replace', `${BRIDGE_ADDRESS}/16`, 'dev', BRIDGE]);
+  }
+  await ip(['link', 'set', BRIDGE, 'up']);
+}
+
+/**
+ * Slots are taken with mkdir, which is atomic across every worker process on this host:
+ * two machines never get the same address.
+ */
+export class SlotAllocator {
+  constructor(private readonly directory: string) {}
+
+  async take(): Promise<number> {
+    await mkdir(this.directory, { recursive: true });
+    for (let slot = 0; slot < MAX_NAMESPACES; slot += 1) {
+      try {
+        await mkdir(join(this.directory, String(slot)));
+        return slot;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    throw new Error(`all ${MAX_NAMESPACES} local machine addresses are in use`);
+  }
+
+  async release(slot: number): Promise<void> {
+    await rmdir(join(this.directory, String(slot))).catch(() => undefined);
+  }
+}
+
+/**
+ * `ip netns exec` mounts /etc/netns/<name>/* over /etc. Machines get a hosts file naming
+ * their own address and a resolver that fails at once: the host's resolver is out of
+ * reach from a namespace, and a reverse lookup (Python's http.server does one at start)
+ * would otherwise hang for seconds.
+ */
+async function writeNamespaceEtc(slot: number): Promise<void> {
+  const etc = join('/etc/netns', namespaceOf(slot));
+  await mkdir(etc, { recursive: true });
+  await writeFile(
+    join(etc, 'hosts'),
+    `127.0.0.1 localhost\n::1 localhost\n${addressOf(slot)} ${namespaceOf(slot)}\n`,
+  );
+  await writeFile(join(etc, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+}
+
+export async function createNamespace(slot: number): Promise<void> {
+  const ns = namespaceOf(slot);
+  const host = `swh${slot}`;
+  const guest = `swg${slot}`;
+  await deleteNamespace(slot); // a leftover of a crashed worker
+  await ip(['netns', 'add', ns]);
+  await ip(['link', 'add', host, 'type', 'veth', 'peer', 'name', guest, 'netns', ns]);
+  await ip(['link', 'set', host, 'master', BRIDGE, 'up']);
+  await ip(['-n', ns, 'addr', 'add', `${addressOf(slot)}/16`, 'dev', guest]);
+  await ip(['-n', ns, 'link', 'set', guest, 'up']);
+  await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+  await ip(['-n', ns, 'route', 'add', 'default', 'via', BRIDGE_ADDRESS]);
+  await writeNamespaceEtc(slot);
+}
+
+/** Pids of every process inside the namespace. */
+export async function namespacePids(slot: number): Promise<number[]> {
+  try {
+    const { stdout } = await run('ip', ['netns', 'pids', namespaceOf(slot)]);
+    return stdout
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((pid) => Number.isInteger(pid) && pid > 0);
+  } catch {
+    return [];
+  }
+}
+
+export async function deleteNamespace(slot: number): Promise<void> {
+  // Deleting the namespace destroys the veth pair with it.
+  await ip(['netns', 'delete', namespaceOf(slot)]).catch(() => undefined);
+  await ip(['link', 'delete', `swh${slot}`]).catch(() => undefined);
+  await rm(join('/etc/netns', namespaceOf(slot)), { recursive: true, force: true });
+}

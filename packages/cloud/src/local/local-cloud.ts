@@ -1,0 +1,299 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  CloudError,
+  type CloudCapabilities,
+  type CloudConnector,
+  type Machine,
+  type MachineDescription,
+  type ProvisionRequest,
+} from '../cloud-connector.js';
+import {
+  addressOf,
+  BRIDGE_ADDRESS,
+  createNamespace,
+  deleteNamespace,
+  ensureBridge,
+  namespaceOf,
+  namespacePids,
+  probeNamespaces,
+  SlotAllocator,
+} from './host-network.js';
+
+export interface LocalCloudOptions {
+  name?: string;
+  /** Where machines' working directories live, e.g. `.slipway/machines`. */
+  root: string;
+  /**
+   * `namespace`: each machine in its own network namespace with its own address (Linux, root).
+   * `shared`: every machine on the host's loopback, so two of them cannot listen on one port.
+   * `auto`: namespaces when possible.
+   */
+  isolation?: 'namespace' | 'shared' | 'auto';
+  /** The PATH machines start with (the host's by default). */
+  path?: string;
+}
+
+interface MachineRecord {
+  runId: string;
+  instance: string;
+  pid: number;
+  slot: number | null;
+  hostname: string;
+}
+
+const RECORD = 'machine.json';
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The built-in cloud: each machine is a process tree in its own working directory on this
+ * host, started from the machine bundle's bootstrap and killed completely at release.
+ */
+export class LocalCloud implements CloudConnector {
+  readonly kind = 'local' as const;
+  readonly name: string;
+  private readonly slots: SlotAllocator;
+
+  private constructor(
+    private readonly options: LocalCloudOptions,
+    readonly isolation: 'namespace' | 'shared',
+    /** Why machines share the loopback, when they do. */
+    readonly limitation: string | null,
+  ) {
+    this.name = options.name ?? 'local';
+    this.slots = new SlotAllocator(join(options.root, '.slots'));
+  }
+
+  static async create(options: LocalCloudOptions): Promise<LocalCloud> {
+    const wanted = options.isolation ?? 'auto';
+    if (wanted === 'shared')
+      return new LocalCloud(options, 'shared', 'shared isolation was chosen');
+    const probe = await probeNamespaces();
+    if (!probe.ok) {
+      if (wanted === 'namespace')
+        throw new CloudError('local', `cannot isolate machines: ${probe.reason}`);
+      return new LocalCloud(
+        options,
+        'shared',
+        `${probe.reason}: machines share 127.0.0.1, so two of them cannot listen on the same port`,
+      );
+    }
+    await ensureBridge();
+    return new LocalCloud(options, 'namespace', null);
+  }
+
+  capabilities(): CloudCapabilities {
+    return {
+      buildImage: false,
+      addressPerInstance: this.isolation === 'namespace',
+      maxParallelProvisioning: 16,
+    };
+  }
+
+  /** The API's address as machines see it: from a namespace, the host is the bridge. */
+  machineApiUrl(publicUrl: string): string {
+    if (this.isolation === 'shared') return publicUrl;
+    const url = new URL(publicUrl);
+    url.hostname = BRIDGE_ADDRESS;
+    return url.toString().replace(/\/$/, '');
+  }
+
+  private directoryOf(runId: string, instance: string): string {
+    return join(this.options.root, runId, instance);
+  }
+
+  private async readRecord(directory: string): Promise<MachineRecord | null> {
+    try {
+      return JSON.parse(await readFile(join(directory, RECORD), 'utf8')) as MachineRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  async provision(request: ProvisionRequest): Promise<Machine> {
+    if (request.cloudImageId !== 'host') {
+      throw new CloudError(
+        this.name,
+        `image "${request.cloudImageId}" does not exist (the local cloud has "host")`,
+      );
+    }
+    const directory = this.directoryOf(request.runId, request.instance);
+    const existing = await this.readRecord(directory);
+    if (existing && alive(existing.pid)) return this.machineOf(existing);
+    if (existing) await this.release(directory, existing);
+
+    const home = join(directory, 'home');
+    const work = join(directory, 'work');
+    await mkdir(work, { recursive: true });
+    for (const file of request.bundle.files) {
+      const path = join(home, file.path);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, file.content, { mode: file.mode });
+      await chmod(path, file.mode);
+    }
+    const slot = this.isolation === 'namespace' ? await this.slots.take() : null;
+    try {
+      if (slot !== null) await createNamespace(slot);
+      const hostname = slot === null ? '127.0.0.1' : addressOf(slot);
+      const env: Record<string, string> = {
+        PATH: `${join(home, 'bin')}:${this.options.path ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'}`,
+        HOME: work,
+        LANG: 'C.UTF-8',
+        TMPDIR: join(directory, 'tmp'),
+        SLIPWAY_HOME: home,
+        SLIPWAY_WORKDIR: work,
+        SLIPSTREAM_REPORT_DIR: join(directory, 'reports'),
+        SLIPWAY_REPORT_DIR: join(directory, 'reports'),
+        SLIPWAY_HOSTNAME: hostname,
+        // Marks every process of this machine, so release can find them all.
+        SLIPWAY_MACHINE: `${request.runId}/${request.instance}`,
+        SLIPWAY_PACKAGE_MANAGER: 'none',
+        ...request.bundle.env,
+      };
+      await mkdir(env.TMPDIR as string, { recursive: true });
+      const exports = Object.entries(env)
+        .map(([key, value]) => `export ${key}=${shellQuote(value)}`)
+        .join('\n');
+      await writeFile(join(home, 'env'), `${exports}\n`, { mode: 0o600 });
+      const log = await open(join(directory, 'bootstrap.out'), 'a');
+      // `detached` makes the bootstrap a session leader (setsid): its pid is its process
+      // group, which release kills whole. `ip netns exec` execs the shell, keeping the pid.
+      const bootstrap = ['sh', join(home, 'lib/bootstrap.sh')];
+      const command =
+        slot === null ? bootstrap : ['ip', 'netns', 'exec', namespaceOf(slot), ...bootstrap];
+      const child = spawn(command[0] as string, command.slice(1), {
+        cwd: work,
+        env,
+        detached: true,
+        stdio: ['ignore', log.fd, log.fd],
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      child.unref();
+      await log.close();
+      const record: MachineRecord = {
+        runId: request.runId,
+        instance: request.instance,
+        pid: child.pid as number,
+        slot,
+        hostname,
+      };
+      await writeFile(join(directory, RECORD), JSON.stringify(record));
+      return this.machineOf(record);
+    } catch (error) {
+      if (slot !== null) {
+        await deleteNamespace(slot);
+        await this.slots.release(slot);
+      }
+      throw new CloudError(
+        this.name,
+        `cannot start ${request.instance}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private machineOf(record: MachineRecord): Machine {
+    return { cloudInstanceId: `${record.runId}/${record.instance}`, hostname: record.hostname };
+  }
+
+  async describe(runId?: string): Promise<MachineDescription[]> {
+    const runs = runId ? [runId] : await readdir(this.options.root).catch(() => [] as string[]);
+    const machines: MachineDescription[] = [];
+    for (const run of runs.filter((name) => !name.startsWith('.'))) {
+      const instances = await readdir(join(this.options.root, run)).catch(() => [] as string[]);
+      for (const instance of instances) {
+        const record = await this.readRecord(join(this.options.root, run, instance));
+        if (!record) continue;
+        const running =
+          record.slot !== null ? (await namespacePids(record.slot)).length > 0 : alive(record.pid);
+        machines.push({
+          cloudInstanceId: `${run}/${instance}`,
+          runId: run,
+          instance,
+          hostname: record.hostname,
+          running,
+        });
+      }
+    }
+    return machines;
+  }
+
+  async terminate(cloudInstanceIds: string[]): Promise<void> {
+    const shared: string[] = [];
+    for (const id of cloudInstanceIds) {
+      const [runId, instance] = id.split('/');
+      if (!runId || !instance) continue;
+      const directory = this.directoryOf(runId, instance);
+      const record = await this.readRecord(directory);
+      if (record?.slot === null) shared.push(id);
+      if (record) await this.release(directory, record);
+      await rm(directory, { recursive: true, force: true });
+    }
+    if (shared.length > 0) await killMarked(new Set(shared));
+  }
+
+  private async release(directory: string, record: MachineRecord): Promise<void> {
+    if (record.slot !== null) {
+      await killAll(() => namespacePids(record.slot as number));
+      await deleteNamespace(record.slot);
+      await this.slots.release(record.slot);
+    } else {
+      await killAll(async () => (alive(record.pid) ? [-record.pid] : []));
+      await killMarked(new Set([`${record.runId}/${record.instance}`]));
+    }
+    await rm(join(directory, RECORD), { force: true });
+  }
+}
+
+/** TERM, then KILL after 5 s whatever is left. Negative pids are process groups. */
+async function killAll(pids: () => Promise<number[]>): Promise<void> {
+  const signal = (targets: number[], name: NodeJS.Signals) => {
+    for (const pid of targets) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  signal(await pids(), 'SIGTERM');
+  for (let waited = 0; waited < 50; waited += 1) {
+    if ((await pids()).length === 0) return;
+    await sleep(100);
+  }
+  signal(await pids(), 'SIGKILL');
+}
+
+/** Kills every process whose environment carries one of the machine markers (shared mode). */
+async function killMarked(markers: Set<string>): Promise<void> {
+  const find = async () => {
+    const found: number[] = [];
+    for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === process.pid) continue;
+      const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+      const marker = /(?:^|\0)SLIPWAY_MACHINE=([^\0]*)/.exec(environ)?.[1];
+      if (marker && markers.has(marker)) found.push(pid);
+    }
+    return found;
+  };
+  await killAll(find);
+}

@@ -1,0 +1,55 @@
+# Shared by the machine commands. POSIX sh + curl only: a machine needs no other runtime.
+# Environment: SLIPWAY_API (base URL), SLIPWAY_TOKEN (this machine's token).
+
+slipway_fail() { # exit-code message
+  printf '%s: %s\n' "${0##*/}" "$2" >&2
+  exit "$1"
+}
+
+slipway_require_env() {
+  [ -n "${SLIPWAY_API:-}" ] || slipway_fail 2 "SLIPWAY_API is not set (source the machine environment first)"
+  [ -n "${SLIPWAY_TOKEN:-}" ] || slipway_fail 6 "SLIPWAY_TOKEN is not set (source the machine environment first)"
+}
+
+# Keys and references use only these characters, so they go into URLs as they are.
+slipway_check_reference() {
+  case "$1" in
+    '' | *[!A-Za-z0-9_.:*-]*) slipway_fail 2 "\"$1\" is not a valid key" ;;
+  esac
+}
+
+SLIPWAY_BODY=""
+# slipway_http METHOD PATH [curl args…]: sets SLIPWAY_STATUS (000 on a network error) and
+# SLIPWAY_BODY (the response body).
+slipway_http() {
+  _method=$1
+  _path=$2
+  shift 2
+  _out=$(mktemp "${TMPDIR:-/tmp}/slipway.XXXXXX") || slipway_fail 5 "cannot create a temporary file"
+  SLIPWAY_STATUS=$(curl -sS -o "$_out" -w '%{http_code}' -X "$_method" \
+    -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" 2>/dev/null) || SLIPWAY_STATUS=000
+  SLIPWAY_BODY=$(cat "$_out")
+  rm -f "$_out"
+}
+
+# The error message of a JSON error body, without a JSON parser.
+slipway_error_message() {
+  printf '%s' "$SLIPWAY_BODY" | sed -n 's/.*"message":"\(\([^"\\]\|\\.\)*\)".*/\1/p' | sed 's/\\"/"/g'
+}
+
+# HTTP status → SlipStream exit code (packages/contracts/src/machine-exit-codes.ts).
+slipway_exit_code() {
+  case "$1" in
+    200 | 201) echo 0 ;;
+    204) echo 1 ;;
+    400) echo 2 ;;
+    401 | 403) echo 6 ;;
+    404 | 413 | 429) echo 7 ;;
+    409) echo 8 ;;
+    408) echo 9 ;;
+    000) echo 4 ;;
+    *) echo 5 ;;
+  esac
+}
+
+slipway_now() { date +%s; }
