@@ -15,6 +15,8 @@ const Env = z.object({
   /** Runs one worker process drives at once. */
   SLIPWAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   SLIPWAY_WORKER_ID: z.string().optional(),
+  /** How long a dead worker's runs wait before another worker takes them over. */
+  SLIPWAY_JOB_LOCK_MS: z.coerce.number().int().min(2000).max(600_000).default(20_000),
   SLIPWAY_LOCAL_ISOLATION: z.enum(['auto', 'namespace', 'shared']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -29,6 +31,7 @@ export interface OrchestratorConfig {
   workerId: string;
   localMachinesDir: string;
   localIsolation: 'auto' | 'namespace' | 'shared';
+  jobLockMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -51,6 +54,7 @@ export function loadConfig(
     workerId: e.SLIPWAY_WORKER_ID ?? `${hostname()}:${process.pid}`,
     localMachinesDir: join(e.SLIPWAY_DATA_DIR, 'machines'),
     localIsolation: e.SLIPWAY_LOCAL_ISOLATION,
+    jobLockMs: e.SLIPWAY_JOB_LOCK_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

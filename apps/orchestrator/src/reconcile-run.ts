@@ -196,8 +196,9 @@ export async function reconcileRun(
   let status = run.status as RunStatus;
 
   if (!status.started && !isFinalState(status.state)) {
-    await apply(deps, runId, { type: 'start' });
-    return false;
+    const started = await applyRunEvent(deps.db, runId, { type: 'start' });
+    await publishRunMessages(deps.events, runId, started);
+    status = started.status;
   }
   if (!isFinalState(status.state) && status.state !== 'Ready') {
     const started = run.startedAt ?? run.createdAt;

@@ -29,8 +29,9 @@ export function startRunWorker(
       connection,
       prefix: deps.config.redisPrefix,
       concurrency: deps.config.concurrency,
-      lockDuration: 20_000,
-      stalledInterval: 10_000,
+      name: deps.config.workerId,
+      lockDuration: deps.config.jobLockMs,
+      stalledInterval: Math.round(deps.config.jobLockMs / 2),
       // A run's job lives as long as the run; a crashed worker is not the job's fault.
       maxStalledCount: 1000,
     },

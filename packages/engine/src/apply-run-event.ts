@@ -1,6 +1,6 @@
 import { advanceRun, type RunEffect, type RunEvent, type RunStatus } from '@slipway/domain';
 import { schema, type Database } from '@slipway/db';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { RunMessage } from './run-messages.js';
 
 export interface AppliedRunEvent {
@@ -73,6 +73,20 @@ export async function applyRunEvent(
         .set({ value, updatedAt: now })
         .where(and(eq(schema.runParameters.runId, runId), eq(schema.runParameters.key, key)));
       messages.push({ type: 'parameter', key, value });
+    }
+    if (status.state !== before.state) {
+      // Every instance still in the run shows the state it is now in.
+      const current = Object.entries(status.instances)
+        .filter(([, instance]) => !instance.gone)
+        .map(([name]) => `${name}:state`);
+      if (current.length > 0) {
+        await tx
+          .update(schema.runParameters)
+          .set({ value: status.state, updatedAt: now })
+          .where(
+            and(eq(schema.runParameters.runId, runId), inArray(schema.runParameters.key, current)),
+          );
+      }
     }
     if (events.length > 0) {
       await tx

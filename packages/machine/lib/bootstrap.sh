@@ -50,21 +50,25 @@ next_state() {
   done
 }
 
-# Ships new lines of a log to the run page every couple of seconds, until killed.
-stream_log() { # file target
-  offset=0
+# Sends what a log gained since the last send to the run page. The offset lives in a file
+# because the periodic sender runs in a background subshell.
+flush_log() { # file target
+  offset=$(cat "$1.sent" 2>/dev/null || echo 0)
+  size=$(wc -c <"$1" 2>/dev/null || echo 0)
+  size=$((size + 0))
+  [ "$size" -gt "$offset" ] || return 0
+  chunk=$(mktemp "${TMPDIR:-/tmp}/slipway.XXXXXX")
+  tail -c +$((offset + 1)) "$1" | head -c $((size - offset)) >"$chunk"
+  slipway_http POST "/api/machine/logs?target=$2" -H 'Content-Type: text/plain; charset=utf-8' \
+    --data-binary "@$chunk" --max-time 10
+  rm -f "$chunk"
+  echo "$size" >"$1.sent"
+}
+
+stream_log() { # file target: every couple of seconds, until killed
   while :; do
     sleep 2
-    size=$(wc -c <"$1" 2>/dev/null || echo 0)
-    size=$((size + 0))
-    if [ "$size" -gt "$offset" ]; then
-      chunk=$(mktemp "${TMPDIR:-/tmp}/slipway.XXXXXX")
-      tail -c +$((offset + 1)) "$1" | head -c $((size - offset)) >"$chunk"
-      slipway_http POST "/api/machine/logs?target=$2" -H 'Content-Type: text/plain; charset=utf-8' \
-        --data-binary "@$chunk" --max-time 10
-      rm -f "$chunk"
-      offset=$size
-    fi
+    flush_log "$1" "$2"
   done
 }
 
@@ -116,8 +120,10 @@ run_target() { # target stop_on_failure watch_abort
     if [ "$code" -ne 0 ] && [ "$result" -eq 0 ]; then result=$code; fi
     [ "$code" -ne 0 ] && [ "$2" = 1 ] && break
   done
-  sleep 2 # let the streamer send the last lines
   kill "$streamer" 2>/dev/null
+  wait "$streamer" 2>/dev/null
+  flush_log "$log" "$target"
+  rm -f "$log.sent"
   return "$result"
 }
 

@@ -198,3 +198,9 @@ export async function ensureAdmin(
     .returning({ id: users.id });
   return inserted.length > 0 ? { email, password } : null;
 }
+
+/** An API token for the administrator, for the CLI that `slipway start` sets up. */
+export async function createAdminToken(db: Database, email: string, name: string) {
+  const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  return admin ? { email, ...(await createApiToken(db, admin.id, name)) } : null;
+}

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -54,15 +54,18 @@ export async function ensureBridge(): Promise<void> {
   await ip(['link', 'set', BRIDGE, 'up']);
 }
 
+/** Host-wide: every Slipway process on this host allocates from the same slots. */
+export const SLOTS_DIRECTORY = '/run/slipway/local-slots';
+
 /**
- * Slots are taken with mkdir, which is atomic across every worker process on this host:
- * two machines never get the same address.
+ * Slots are taken with mkdir, which is atomic across every process on this host: two
+ * machines never get the same address. A slot whose namespace is gone (its holder was
+ * killed before releasing it) is taken back once every slot is in use.
  */
 export class SlotAllocator {
-  constructor(private readonly directory: string) {}
+  constructor(private readonly directory: string = SLOTS_DIRECTORY) {}
 
-  async take(): Promise<number> {
-    await mkdir(this.directory, { recursive: true });
+  private async tryAll(): Promise<number | null> {
     for (let slot = 0; slot < MAX_NAMESPACES; slot += 1) {
       try {
         await mkdir(join(this.directory, String(slot)));
@@ -71,7 +74,31 @@ export class SlotAllocator {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
-    throw new Error(`all ${MAX_NAMESPACES} local machine addresses are in use`);
+    return null;
+  }
+
+  async take(): Promise<number> {
+    await mkdir(this.directory, { recursive: true });
+    const slot = (await this.tryAll()) ?? ((await this.reclaim()) > 0 ? await this.tryAll() : null);
+    if (slot === null) throw new Error(`all ${MAX_NAMESPACES} local machine addresses are in use`);
+    return slot;
+  }
+
+  private async reclaim(): Promise<number> {
+    let freed = 0;
+    for (const entry of await readdir(this.directory)) {
+      const slot = Number(entry);
+      const age = Date.now() - (await stat(join(this.directory, entry))).mtimeMs;
+      const hasNamespace = await access(join('/run/netns', namespaceOf(slot))).then(
+        () => true,
+        () => false,
+      );
+      if (!hasNamespace && age > 60_000) {
+        await this.release(slot);
+        freed += 1;
+      }
+    }
+    return freed;
   }
 
   async release(slot: number): Promise<void> {

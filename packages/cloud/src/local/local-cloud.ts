@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CloudError,
@@ -76,7 +76,7 @@ export class LocalCloud implements CloudConnector {
     readonly limitation: string | null,
   ) {
     this.name = options.name ?? 'local';
-    this.slots = new SlotAllocator(join(options.root, '.slots'));
+    this.slots = new SlotAllocator();
   }
 
   static async create(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -246,6 +246,8 @@ export class LocalCloud implements CloudConnector {
       if (record?.slot === null) shared.push(id);
       if (record) await this.release(directory, record);
       await rm(directory, { recursive: true, force: true });
+      // The run's folder goes with its last machine (rmdir refuses a folder that is not empty).
+      await rmdir(join(this.options.root, runId)).catch(() => undefined);
     }
     if (shared.length > 0) await killMarked(new Set(shared));
   }
