@@ -78,6 +78,12 @@ describe('ss-abort', () => {
     const waiters = reports.filter((report: any) => report.instance.startsWith('waiter-'));
     expect(waiters).toHaveLength(3);
     for (const waiter of waiters) {
+      if (process.env.DEBUG_ABORT) {
+        console.log(
+          await reportFile(runId, waiter.id, 'execute.log'),
+          await reportFile(runId, waiter.id, 'slipway-bootstrap.log'),
+        );
+      }
       expect(await reportFile(runId, waiter.id, 'exit-code')).toBe('8');
       expect(await reportFile(runId, waiter.id, 'ss-get.err')).toContain('the aborter had enough');
       const waitedMs =

@@ -90,7 +90,9 @@ export class Stack {
           SLIPWAY_JOB_LOCK_MS: String(this.jobLockMs),
           LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
         },
-        stdio: ['ignore', 'inherit', 'inherit'],
+        // The IPC channel closes when this test process dies, and the worker then stops:
+        // no orphan worker keeps provisioning after a crashed test.
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       },
     );
     const worker = { id, process: child };

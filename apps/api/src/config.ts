@@ -22,6 +22,8 @@ const Env = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'SLIPWAY_SECRET_KEY must be 64 hex digits (32 bytes)')
     .optional(),
+  /** The built web app (apps/web/dist) to serve at /; none when absent. */
+  SLIPWAY_WEB_DIR: z.string().optional(),
   SLIPWAY_ADMIN_EMAIL: z.email().default('admin@slipway.local'),
   /** Reports larger than this are refused. */
   SLIPWAY_REPORT_MAX_BYTES: z.coerce
@@ -45,6 +47,7 @@ export interface ApiConfig {
   reportsDir: string;
   secretKey: string | undefined;
   adminEmail: string;
+  webDir: string | undefined;
   reportMaxBytes: number;
   longPollMaxSeconds: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
@@ -69,6 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reportsDir: e.SLIPWAY_REPORTS_DIR ?? join(e.SLIPWAY_DATA_DIR, 'reports'),
     secretKey: e.SLIPWAY_SECRET_KEY,
     adminEmail: e.SLIPWAY_ADMIN_EMAIL,
+    webDir: e.SLIPWAY_WEB_DIR,
     reportMaxBytes: e.SLIPWAY_REPORT_MAX_BYTES,
     longPollMaxSeconds: e.SLIPWAY_LONG_POLL_MAX_SECONDS,
     logLevel: e.LOG_LEVEL,

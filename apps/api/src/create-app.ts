@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { authenticate } from './auth/authenticate.js';
@@ -8,6 +10,7 @@ import { Draining } from './live/draining.js';
 import { liveRoutes } from './live/live-routes.js';
 import { machineRoutes } from './machine/machine-routes.js';
 import { moduleRoutes } from './modules/module-routes.js';
+import { openApiRoutes } from './openapi/openapi-routes.js';
 import { reportRoutes } from './reports/report-routes.js';
 import { runRoutes } from './runs/run-routes.js';
 import { createMetrics, measureRequests, opsRoutes } from './ops/ops-routes.js';
@@ -39,8 +42,17 @@ export function createApp(deps: ApiDeps): ApiApp {
   api.use(moduleRoutes(deps));
   api.use(runRoutes(deps));
   api.use(machineRoutes(deps, draining), liveRoutes(deps, draining));
+  api.use(openApiRoutes());
   api.use(notFoundRoute);
   app.use('/api', api);
+
+  // The SPA in production: its files, and index.html for any other GET, so client-side
+  // routes survive a reload.
+  const web = deps.config.webDir;
+  if (web && existsSync(join(web, 'index.html'))) {
+    app.use(express.static(web, { index: false }));
+    app.get(/^(?!\/api\/).*/, (_req, res) => res.sendFile(join(web, 'index.html')));
+  }
 
   app.use(errorMiddleware(deps.logger));
   return {

@@ -61,8 +61,10 @@ describe('slipway module put', () => {
     expect(refused.code).toBe(3);
     expect(refused.stdout).toBe('');
     const lines = refused.stderr.trim().split('\n');
-    // The domain reports an unknown field at the document (line 1), not at the field.
-    expect(lines).toContainEqual(expect.stringMatching(/^broken\.yaml:1: Cli\/broken: .*colour/));
+    // An unknown field is reported on its own line.
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^broken\.yaml:3: Cli\/broken: colour: unknown field "colour"/),
+    );
     expect(lines).toContainEqual(
       expect.stringMatching(/^broken\.yaml:8: Cli\/bad: nodes\.0\.name: a node name is a letter/),
     );

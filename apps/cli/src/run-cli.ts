@@ -17,5 +17,9 @@ export async function runCli(argv: string[]): Promise<number> {
     cwd: invocationDirectory(env),
     prompt: terminalPrompt(process.stdin, process.stderr),
   };
-  return main(argv, io);
+  // `pnpm start -- --port 9000` hands the `--` on; it separates pnpm's options, not ours.
+  return main(
+    argv.filter((arg, index) => !(arg === '--' && index <= 1)),
+    io,
+  );
 }

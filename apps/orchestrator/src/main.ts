@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Started by a parent over IPC (tests, supervisors): do not outlive it.
+  if (process.send) process.once('disconnect', () => void shutdown('parent gone'));
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import {
   runChannel,
   type RunMessage,
 } from '@slipway/engine';
-import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { OrchestratorDeps } from './deps.js';
 import { buildMachineBundle, loadRunImages } from './machine-bundle.js';
 
@@ -39,19 +39,23 @@ async function inParallel<T>(
   await Promise.all(lanes);
 }
 
+/** Sets several parameters of a run in one statement, then tells every process. */
 async function setParameters(
   deps: OrchestratorDeps,
   runId: string,
   values: Record<string, string>,
 ): Promise<void> {
-  const messages: RunMessage[] = [];
-  for (const [key, value] of Object.entries(values)) {
-    await deps.db
-      .update(schema.runParameters)
-      .set({ value, updatedAt: new Date() })
-      .where(and(eq(schema.runParameters.runId, runId), eq(schema.runParameters.key, key)));
-    messages.push({ type: 'parameter', key, value });
-  }
+  const entries = Object.entries(values);
+  if (entries.length === 0) return;
+  const rows = sql.join(
+    entries.map(([key, value]) => sql`(${key}, ${value})`),
+    sql`, `,
+  );
+  await deps.db.execute(sql`
+    update run_parameters set value = v.value, updated_at = now()
+    from (values ${rows}) as v(key, value)
+    where run_parameters.run_id = ${runId} and run_parameters.key = v.key`);
+  const messages: RunMessage[] = entries.map(([key, value]) => ({ type: 'parameter', key, value }));
   await Promise.all(messages.map((message) => deps.events.publish(runChannel(runId), message)));
 }
 

@@ -6,3 +6,8 @@ export * from './profile.js';
 export * from './runs.js';
 export * from './machine.js';
 export * from './live.js';
+export * from './accounts.js';
+export * from './reports.js';
+export * from './ops.js';
+export * from './api-catalog.js';
+export * from './openapi.js';

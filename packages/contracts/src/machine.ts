@@ -39,6 +39,15 @@ export const ParameterQuery = z.object({
 });
 export type ParameterQuery = z.infer<typeof ParameterQuery>;
 
+/** `{reference}`: a key of the caller's instance (`port`), of another (`apache.1:port`), or every instance of a node (`apache:port`). */
+export const ParameterReferenceParam = z.object({ reference: z.string().min(1) });
+
+/**
+ * A parameter's value as it travels: the text/plain answer of ss-get and the body of ss-set,
+ * at most MAX_VALUE_BYTES bytes of UTF-8 (the API counts bytes, not characters).
+ */
+export const ParameterValue = z.string();
+
 export const MachineState = z.object({
   /** ss:state: the state every machine of the run is in or moving to. */
   state: RunState,

@@ -8,6 +8,23 @@ import { ProblemBody } from './errors.js';
  * with its module path (and its line, for YAML).
  */
 
+/** Content types of a YAML save: any number of module documents separated by `---`. */
+export const MODULE_YAML_TYPES = [
+  'application/yaml',
+  'application/x-yaml',
+  'text/yaml',
+  'text/x-yaml',
+];
+
+/** The module documents of a YAML save, as written in files. */
+export const ModuleDocumentsYaml = z.string();
+
+/**
+ * `{path}` of `/api/modules/{path}`: a module path such as `Tutorials/HelloWorld/apache`, with
+ * its slashes as they are. A trailing `:versions` or `:copy` names an action.
+ */
+export const ModulePathParam = z.object({ path: z.string().min(1) });
+
 const Comment = z.string().max(1000, 'a comment has at most 1000 characters');
 
 /**

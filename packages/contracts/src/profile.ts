@@ -44,6 +44,9 @@ export type PutCloudRequest = z.infer<typeof PutCloudRequest>;
 
 export const CloudResponse = z.object({ cloud: Cloud });
 
+/** `PUT|DELETE /api/admin/users/{id}/quotas/{cloud}`. */
+export const QuotaParams = z.object({ id: z.uuid('not a user id'), cloud: z.string().min(1) });
+
 export const PutQuotaRequest = z.strictObject({
   /** null: no limit for this user. */
   maxMachines: MaxMachines,
@@ -98,6 +101,9 @@ export const PutCloudCredentialsRequest = z
   )
   .refine((fields) => Object.keys(fields).length > 0, 'give at least one credential field');
 export type PutCloudCredentialsRequest = z.infer<typeof PutCloudCredentialsRequest>;
+
+/** `PUT|DELETE /api/me/credentials/{cloud}`. */
+export const CloudCredentialsParam = z.object({ cloud: z.string().min(1) });
 
 /** Fields a cloud kind cannot work without. */
 export const REQUIRED_CREDENTIAL_FIELDS: Record<CloudKind, readonly string[]> = {

@@ -39,6 +39,9 @@ export const LaunchRunRequest = z.strictObject({
 });
 export type LaunchRunRequest = z.infer<typeof LaunchRunRequest>;
 
+/** The `{id}` of every `/api/runs/{id}/…` route. */
+export const RunIdParam = z.object({ id: z.uuid('not a run id') });
+
 export const RunKind = z.enum(['deployment', 'image', 'build']);
 
 export const RunSummary = z.object({

@@ -63,6 +63,16 @@ describe('parseModuleDocuments', () => {
     });
   });
 
+  it('points a misspelt field at its own line', () => {
+    const result = parseModuleDocuments('path: A\nkind: image\ndescripton: typo\n');
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        { module: 'A', at: ['descripton'], message: 'unknown field "descripton"', line: 3 },
+      ],
+    });
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const result = parseModuleDocuments('path: A\nkind: [image\n');
     expect(result.ok).toBe(false);

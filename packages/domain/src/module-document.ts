@@ -5,11 +5,21 @@ import type { Checked, Problem } from './problem.js';
 
 /** Turns zod issues into Problems, each with its place in the document. */
 export function problemsFromZod(error: z.ZodError, module?: string): Problem[] {
-  return error.issues.map((issue) => ({
-    ...(module !== undefined && { module }),
-    at: issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.map((segment) =>
+      typeof segment === 'symbol' ? String(segment) : segment,
+    );
+    const base = module !== undefined ? { module } : {};
+    // A misspelt field is reported at the field itself, so its line is the right one.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        ...base,
+        at: [...at, key],
+        message: `unknown field "${key}"`,
+      }));
+    }
+    return [{ ...base, at, message: issue.message }];
+  });
 }
 
 /** Validates one module document given as a JS value (from JSON or the web app). */

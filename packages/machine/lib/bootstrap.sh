@@ -16,12 +16,22 @@ BOOT_LOG=$REPORT_DIR/slipway-bootstrap.log
 
 note() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$BOOT_LOG"; }
 
-# Calls the API until it answers (an API restart must not lose a completion).
+# Calls the API until it answers (an API restart must not lose a completion). Waits grow
+# from 1 s to 30 s, so a thousand machines whose API is gone do not hammer the host; after
+# an hour without an answer the machine gives up (the reaper releases it).
 call_until_answered() { # method path [curl args…]
+  pause=1
+  waited=0
   while :; do
     slipway_http "$@"
     case "$SLIPWAY_STATUS" in
-      000 | 502 | 503 | 504) sleep 1 ;;
+      000 | 502 | 503 | 504)
+        [ "$waited" -lt 3600 ] || { note "no answer from $SLIPWAY_API for an hour: giving up"; exit 1; }
+        sleep "$pause"
+        waited=$((waited + pause))
+        pause=$((pause * 2))
+        [ "$pause" -le 30 ] || pause=30
+        ;;
       401) note "the run has ended (token refused)"; exit 0 ;;
       *) return 0 ;;
     esac

@@ -1,5 +1,11 @@
+import {
+  ApiTokenIdParam,
+  ConfirmEmailQuery,
+  CreateApiTokenRequest,
+  LoginRequest,
+  RegisterRequest,
+} from '@slipway/contracts';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
 import { parseRequest } from '../http/parse-request.js';
 import {
@@ -19,20 +25,12 @@ import {
 } from './authenticate.js';
 import { rateLimit } from './rate-limit.js';
 
-const Credentials = z.object({
-  email: z.email('not an e-mail address').max(254),
-  password: z.string().max(1024),
-});
-const NewAccount = Credentials.extend({
-  password: z.string().min(10, 'a password has at least 10 characters').max(1024),
-});
-
 export function authRoutes(deps: ApiDeps): Router {
   const { db, logger, redis, config } = deps;
   const router = Router();
 
   router.post('/auth/register', async (req, res) => {
-    const input = parseRequest(NewAccount, req.body, 'body');
+    const input = parseRequest(RegisterRequest, req.body, 'body');
     await rateLimit(redis, `${config.redisPrefix}:ratelimit:register:${req.ip}`, 20, 3600);
     const { user, confirmationToken } = await registerUser(db, input);
     const link = `${deps.publicUrl()}/api/auth/confirm?token=${confirmationToken}`;
@@ -42,7 +40,7 @@ export function authRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/auth/confirm', async (req, res) => {
-    const { token } = parseRequest(z.object({ token: z.string().min(1) }), req.query, 'query');
+    const { token } = parseRequest(ConfirmEmailQuery, req.query, 'query');
     const user = await confirmEmail(db, token);
     if (req.accepts(['html', 'json']) === 'html')
       return res.redirect(303, `/login?confirmed=${encodeURIComponent(user.email)}`);
@@ -50,7 +48,7 @@ export function authRoutes(deps: ApiDeps): Router {
   });
 
   router.post('/auth/login', async (req, res) => {
-    const input = parseRequest(Credentials, req.body, 'body');
+    const input = parseRequest(LoginRequest, req.body, 'body');
     await rateLimit(
       redis,
       `${config.redisPrefix}:ratelimit:login:${input.email.toLowerCase()}`,
@@ -84,12 +82,12 @@ export function authRoutes(deps: ApiDeps): Router {
   });
 
   router.post('/me/tokens', async (req, res) => {
-    const { name } = parseRequest(z.object({ name: z.string().min(1).max(100) }), req.body, 'body');
+    const { name } = parseRequest(CreateApiTokenRequest, req.body, 'body');
     res.status(201).json(await createApiToken(db, requireUser(req).id, name));
   });
 
   router.delete('/me/tokens/:id', async (req, res) => {
-    const { id } = parseRequest(z.object({ id: z.uuid('not a token id') }), req.params, 'path');
+    const { id } = parseRequest(ApiTokenIdParam, req.params, 'path');
     await revokeApiToken(db, requireUser(req).id, id);
     res.status(204).end();
   });

@@ -1,12 +1,9 @@
-import { CloudNameParam, PutCloudRequest, PutQuotaRequest } from '@slipway/contracts';
+import { CloudNameParam, PutCloudRequest, PutQuotaRequest, QuotaParams } from '@slipway/contracts';
 import { Router } from 'express';
-import { z } from 'zod';
 import { requireAdmin, requireUser } from '../auth/authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import { parseRequest } from '../http/parse-request.js';
 import { listClouds, putCloud, removeUserQuota, setUserQuota } from './clouds.js';
-
-const QuotaParams = z.object({ id: z.uuid('not a user id'), cloud: z.string().min(1) });
 
 export function cloudRoutes(deps: ApiDeps): Router {
   const { db } = deps;

@@ -1,10 +1,10 @@
-import { SaveModuleQuery, SaveModuleRequest } from '@slipway/contracts';
+import { MODULE_YAML_TYPES, SaveModuleQuery, SaveModuleRequest } from '@slipway/contracts';
 import { checkModuleDocument, parseModuleDocuments, type ModuleDocument } from '@slipway/domain';
 import type { Request } from 'express';
 import { invalid } from '../app-error.js';
 import { parseRequest } from '../http/parse-request.js';
 
-export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+export const YAML_TYPES = MODULE_YAML_TYPES;
 
 /**
  * The module documents of a save: one as JSON (`{document, comment?}`), or any number as

@@ -268,7 +268,7 @@ describe('saving modules', () => {
       expect.arrayContaining([
         ['P/many', 'packages.0'],
         ['P/many', 'parameters.0.name'],
-        ['P/many', ''],
+        ['P/many', 'colour'],
       ]),
     );
     expect(error.problems).toHaveLength(3);

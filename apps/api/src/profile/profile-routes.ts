@@ -1,6 +1,9 @@
-import { PutCloudCredentialsRequest, UpdateProfileRequest } from '@slipway/contracts';
+import {
+  CloudCredentialsParam,
+  PutCloudCredentialsRequest,
+  UpdateProfileRequest,
+} from '@slipway/contracts';
 import { Router } from 'express';
-import { z } from 'zod';
 import { requireUser } from '../auth/authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import { parseRequest } from '../http/parse-request.js';
@@ -10,8 +13,6 @@ import {
   saveCloudCredentials,
 } from './cloud-credentials.js';
 import { readProfile, updateProfile } from './profile.js';
-
-const CloudParam = z.object({ cloud: z.string().min(1) });
 
 export function profileRoutes(deps: ApiDeps): Router {
   const { db } = deps;
@@ -33,7 +34,7 @@ export function profileRoutes(deps: ApiDeps): Router {
 
   router.put('/me/credentials/:cloud', async (req, res) => {
     const user = requireUser(req);
-    const { cloud } = parseRequest(CloudParam, req.params, 'path');
+    const { cloud } = parseRequest(CloudCredentialsParam, req.params, 'path');
     const fields = parseRequest(PutCloudCredentialsRequest, req.body, 'body');
     const saved = await saveCloudCredentials(db, deps.secretKey, user.id, cloud, fields);
     res.json({ credentials: saved });
@@ -41,7 +42,7 @@ export function profileRoutes(deps: ApiDeps): Router {
 
   router.delete('/me/credentials/:cloud', async (req, res) => {
     const user = requireUser(req);
-    const { cloud } = parseRequest(CloudParam, req.params, 'path');
+    const { cloud } = parseRequest(CloudCredentialsParam, req.params, 'path');
     await deleteCloudCredentials(db, user.id, cloud);
     res.status(204).end();
   });

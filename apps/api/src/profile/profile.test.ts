@@ -80,7 +80,7 @@ describe('profile', () => {
       [{ runTimeoutMinutes: 0 }, 'body.runTimeoutMinutes', 'at least 1 minute'],
       [{ runTimeoutMinutes: 10081 }, 'body.runTimeoutMinutes', 'at most 10080'],
       [{ runTimeoutMinutes: 2.5 }, 'body.runTimeoutMinutes', 'whole number'],
-      [{ isAdmin: true }, 'body', ''],
+      [{ isAdmin: true }, 'body.isAdmin', 'unknown field'],
       [{ keepRunning: 'always', defaultCloud: 'mars' }, 'body.defaultCloud', ''],
     ];
     for (const [body, at, message] of cases) {

@@ -1,14 +1,13 @@
+import { REPORT_FILE_READ_LIMIT, ReportParams, RunIdParam } from '@slipway/contracts';
 import { schema, type Database } from '@slipway/db';
 import { and, eq } from 'drizzle-orm';
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import { AppError } from '../app-error.js';
 import { requireMachine, requireUser } from '../auth/authenticate.js';
 import type { ApiDeps } from '../deps.js';
 import { parseRequest } from '../http/parse-request.js';
 
 const { reports, runs } = schema;
-const READ_LIMIT = 1024 * 1024;
 
 /** The run's owner and administrators see its reports; to anyone else the run does not exist. */
 async function readableRun(db: Database, req: Request, runId: string): Promise<void> {
@@ -27,9 +26,6 @@ async function findReport(db: Database, runId: string, reportId: string) {
   if (!report) throw new AppError('not_found', `report ${reportId} does not exist in run ${runId}`);
   return report;
 }
-
-const RunParams = z.object({ id: z.uuid('not a run id') });
-const ReportParams = RunParams.extend({ reportId: z.uuid('not a report id') });
 
 export function reportRoutes(deps: ApiDeps): Router {
   const { db, reportStore } = deps;
@@ -64,7 +60,7 @@ export function reportRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/runs/:id/reports', async (req, res) => {
-    const { id } = parseRequest(RunParams, req.params, 'path');
+    const { id } = parseRequest(RunIdParam, req.params, 'path');
     await readableRun(db, req, id);
     const rows = await db
       .select()
@@ -104,10 +100,10 @@ export function reportRoutes(deps: ApiDeps): Router {
     await readableRun(db, req, id);
     const report = await findReport(db, id, reportId);
     const path = (req.params as { path: string[] }).path.join('/');
-    const file = await reportStore.readFile(report.storageKey, path, READ_LIMIT);
+    const file = await reportStore.readFile(report.storageKey, path, REPORT_FILE_READ_LIMIT);
     if (!file) throw new AppError('not_found', `report ${report.fileName} has no file ${path}`);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    if (file.truncated) res.setHeader('X-Slipway-Truncated', String(READ_LIMIT));
+    if (file.truncated) res.setHeader('X-Slipway-Truncated', String(REPORT_FILE_READ_LIMIT));
     res.send(file.content);
   });
 

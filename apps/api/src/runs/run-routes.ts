@@ -3,9 +3,9 @@ import {
   LaunchRunRequest,
   ListRunsQuery,
   RunEventsQuery,
+  RunIdParam,
 } from '@slipway/contracts';
 import { Router } from 'express';
-import { z } from 'zod';
 import { requireUser } from '../auth/authenticate.js';
 import { cloudRoutes } from '../clouds/cloud-routes.js';
 import type { ApiDeps } from '../deps.js';
@@ -14,8 +14,6 @@ import { profileRoutes } from '../profile/profile-routes.js';
 import { launchRun } from './launch-run.js';
 import { listRuns, readRun, readRunEvents, readRunParameters } from './read-runs.js';
 import { stopRun } from './stop-run.js';
-
-const RunParams = z.object({ id: z.uuid('not a run id') });
 
 /** Runs, and the clouds, quotas and profile settings a launch depends on. */
 export function runRoutes(deps: ApiDeps): Router {
@@ -37,26 +35,26 @@ export function runRoutes(deps: ApiDeps): Router {
 
   router.get('/runs/:id', async (req, res) => {
     const user = requireUser(req);
-    const { id } = parseRequest(RunParams, req.params, 'path');
+    const { id } = parseRequest(RunIdParam, req.params, 'path');
     res.json({ run: await readRun(db, user, id) });
   });
 
   router.get('/runs/:id/parameters', async (req, res) => {
     const user = requireUser(req);
-    const { id } = parseRequest(RunParams, req.params, 'path');
+    const { id } = parseRequest(RunIdParam, req.params, 'path');
     res.json({ parameters: await readRunParameters(db, user, id) });
   });
 
   router.get('/runs/:id/events', async (req, res) => {
     const user = requireUser(req);
-    const { id } = parseRequest(RunParams, req.params, 'path');
+    const { id } = parseRequest(RunIdParam, req.params, 'path');
     const page = parseRequest(RunEventsQuery, req.query, 'query');
     res.json(await readRunEvents(db, user, id, page));
   });
 
   router.post('/runs/:id/abort', async (req, res) => {
     const user = requireUser(req);
-    const { id } = parseRequest(RunParams, req.params, 'path');
+    const { id } = parseRequest(RunIdParam, req.params, 'path');
     const { message } = parseRequest(AbortRunRequest, req.body ?? {}, 'body');
     const event = { type: 'abort' as const, message: message ?? `aborted by ${user.email}` };
     res.json({ run: await stopRun(deps, user, id, event) });
@@ -64,7 +62,7 @@ export function runRoutes(deps: ApiDeps): Router {
 
   router.post('/runs/:id/terminate', async (req, res) => {
     const user = requireUser(req);
-    const { id } = parseRequest(RunParams, req.params, 'path');
+    const { id } = parseRequest(RunIdParam, req.params, 'path');
     res.json({ run: await stopRun(deps, user, id, { type: 'terminate' }) });
   });
 

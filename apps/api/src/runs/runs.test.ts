@@ -309,8 +309,8 @@ describe('refusing a launch', () => {
     });
     expect(error.code).toBe('invalid_request');
     expect(error.problems?.map((problem) => problem.at.join('.')).sort()).toEqual([
-      'body',
       'body.multiplicity.testclient1',
+      'body.surprise',
       'body.timeoutMinutes',
     ]);
     expect((await api.anonymous.post('/api/runs', { module: tutorial.apache })).status).toBe(401);

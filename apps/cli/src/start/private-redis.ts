@@ -58,6 +58,7 @@ export async function startPrivateRedis(
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    probe.on('error', () => undefined); // not up yet: the loop tries again
     try {
       await probe.connect();
       await probe.ping();

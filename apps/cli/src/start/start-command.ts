@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,9 +7,10 @@ import { BRIDGE_ADDRESS } from '@slipway/cloud';
 import { connectDatabase } from '@slipway/db';
 import { loadConfig as loadOrchestratorConfig, startOrchestrator } from '@slipway/orchestrator';
 import { pino } from 'pino';
-import { writeCliConfig } from '../cli-config.js';
+import { readCliConfig, writeCliConfig } from '../cli-config.js';
 import { environment } from '../config.js';
 import { startPrivateRedis } from './private-redis.js';
+import { webAppDirectory } from '@slipway/web';
 
 const USAGE = 'usage: slipway start [--port N] [--data DIR] [--host ADDRESS]';
 
@@ -51,7 +53,9 @@ export async function startCommand(args: string[]): Promise<number> {
     : await startPrivateRedis(dataDir);
   const publicUrl =
     env.SLIPWAY_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const web = webAppDirectory();
   const shared = {
+    SLIPWAY_WEB_DIR: web,
     ...env,
     SLIPWAY_DATA_DIR: dataDir,
     REDIS_URL: redis.url,
@@ -95,12 +99,24 @@ export async function startCommand(args: string[]): Promise<number> {
     apiConfig.adminEmail,
     `slipway start ${new Date().toISOString()}`,
   );
-  if (admin) await writeCliConfig({ url: api.url, token: admin.token, email: admin.email });
+  // The CLI is set up for this server, unless it is already set up for another one.
+  const existing = await readCliConfig().catch(() => null);
+  if (admin && (!existing || existing.url === api.url)) {
+    await writeCliConfig({ url: api.url, token: admin.token, email: admin.email });
+  } else if (existing) {
+    say(
+      `the slipway command stays set up for ${existing.url}; SLIPWAY_URL=${api.url} overrides it`,
+    );
+  }
 
   say('');
   say(`Slipway is running at ${api.url}`);
   say(`  log in as ${apiConfig.adminEmail} with password ${password}`);
-  say(`  the slipway command is set up for this user: try`);
+  say(
+    existsSync(join(web, 'index.html'))
+      ? `  open ${api.url} in a browser, or use the slipway command:`
+      : `  web app not built (pnpm --filter @slipway/web build); the slipway command works:`,
+  );
   say(`    pnpm slipway run Public/Tutorials/HelloWorld/client_server --wait`);
   say(`  logs: ${join(dataDir, 'slipway.log')}   stop: Ctrl-C`);
 

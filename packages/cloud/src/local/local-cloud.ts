@@ -44,6 +44,7 @@ interface MachineRecord {
 }
 
 const RECORD = 'machine.json';
+const RELEASE_LANES = 16;
 
 function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
@@ -238,17 +239,27 @@ export class LocalCloud implements CloudConnector {
 
   async terminate(cloudInstanceIds: string[]): Promise<void> {
     const shared: string[] = [];
-    for (const id of cloudInstanceIds) {
-      const [runId, instance] = id.split('/');
-      if (!runId || !instance) continue;
-      const directory = this.directoryOf(runId, instance);
-      const record = await this.readRecord(directory);
-      if (record?.slot === null) shared.push(id);
-      if (record) await this.release(directory, record);
-      await rm(directory, { recursive: true, force: true });
-      // The run's folder goes with its last machine (rmdir refuses a folder that is not empty).
-      await rmdir(join(this.options.root, runId)).catch(() => undefined);
-    }
+    let next = 0;
+    // Machines are released in parallel lanes: one at a time, a 1,000-machine run would
+    // take minutes to tear down.
+    const lane = async () => {
+      while (next < cloudInstanceIds.length) {
+        const id = cloudInstanceIds[next] as string;
+        next += 1;
+        const [runId, instance] = id.split('/');
+        if (!runId || !instance) continue;
+        const directory = this.directoryOf(runId, instance);
+        const record = await this.readRecord(directory);
+        if (record?.slot === null) shared.push(id);
+        if (record) await this.release(directory, record);
+        await rm(directory, { recursive: true, force: true });
+        // The run's folder goes with its last machine (rmdir refuses a folder not empty).
+        await rmdir(join(this.options.root, runId)).catch(() => undefined);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(RELEASE_LANES, cloudInstanceIds.length) }, lane),
+    );
     if (shared.length > 0) await killMarked(new Set(shared));
   }
 

@@ -1,0 +1,101 @@
+import { moduleName } from '@slipway/domain';
+import { useState } from 'react';
+import { useModuleList } from '../api/queries';
+import { Dialog } from './dialog';
+import { ErrorMessage, Loading } from './error-message';
+
+interface ModuleChooserProps {
+  title: string;
+  /** The project to open first (null: the root projects). */
+  startAt?: string | null;
+  onSelect(path: string): void;
+  onClose(): void;
+}
+
+/** Browses projects and selects one machine image; nothing else can be selected. */
+export function ModuleChooser({ title, startAt = null, onSelect, onClose }: ModuleChooserProps) {
+  const [project, setProject] = useState<string | null>(startAt);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const list = useModuleList(project);
+  const segments = project ? project.split('/') : [];
+
+  function open(path: string | null) {
+    setProject(path);
+    setChosen(null);
+  }
+
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <nav aria-label="Chooser location" className="breadcrumbs">
+        <ol>
+          <li>
+            <button type="button" className="link-button" onClick={() => open(null)}>
+              Projects
+            </button>
+          </li>
+          {segments.map((segment, i) => {
+            const path = segments.slice(0, i + 1).join('/');
+            return (
+              <li key={path}>
+                <button type="button" className="link-button" onClick={() => open(path)}>
+                  {segment}
+                </button>
+              </li>
+            );
+          })}
+        </ol>
+      </nav>
+      <div className="chooser-list">
+        {list.isPending && <Loading what="modules" />}
+        {list.isError && <ErrorMessage error={list.error} />}
+        {list.data && (
+          <ul>
+            {list.data.modules.filter((module) => module.kind !== 'deployment').length === 0 && (
+              <li className="empty">Nothing to choose here.</li>
+            )}
+            {list.data.modules
+              .filter((module) => module.kind !== 'deployment')
+              .map((module) => (
+                <li key={module.path}>
+                  {module.kind === 'project' ? (
+                    <button
+                      type="button"
+                      className="chooser-item kind-project"
+                      onClick={() => open(module.path)}
+                    >
+                      {moduleName(module.path)}/
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="chooser-item kind-image"
+                      aria-pressed={chosen === module.path}
+                      onClick={() => setChosen(module.path)}
+                      onDoubleClick={() => onSelect(module.path)}
+                    >
+                      {moduleName(module.path)}
+                      <span className="hint"> — {module.description || 'machine image'}</span>
+                    </button>
+                  )}
+                </li>
+              ))}
+          </ul>
+        )}
+      </div>
+      <div className="actions">
+        <span className="hint chosen">{chosen ?? 'Choose a machine image'}</span>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={!chosen}
+          onClick={() => chosen && onSelect(chosen)}
+        >
+          Select
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * `pnpm bench` (from e2e/): one run of N trivial machines on the local cloud, timed state
+ * by state. Usage: tsx bench/many-instances.ts [N=1000] [repeats=1]
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { schema } from '@slipway/db';
+import { eq } from 'drizzle-orm';
+import { eventually, Stack } from '../system/stack.js';
+
+const count = Number(process.argv[2] ?? 1000);
+const repeats = Number(process.argv[3] ?? 1);
+
+const stack = await Stack.start({ workers: 1 });
+try {
+  const file = join(stack.dataDir, 'many.yaml');
+  await writeFile(
+    file,
+    `path: Bench
+kind: project
+---
+path: Bench/trivial
+kind: image
+parent: Public/BaseImages/local-host
+parameters:
+  - { name: greeting, kind: output }
+targets:
+  execute: |
+    #!/bin/sh -e
+    ss-set greeting "hello from $SLIPWAY_INSTANCE"
+    ss-get --timeout 600 machine-1:greeting > /dev/null
+  report: |
+    #!/bin/sh
+    echo ok > "$SLIPSTREAM_REPORT_DIR/ok"
+---
+path: Bench/deployment
+kind: deployment
+nodes:
+  - { name: machine, image: Bench/trivial, multiplicity: 1 }
+`,
+  );
+  const put = await stack.cli(['module', 'put', '-f', file]);
+  if (put.code !== 0) throw new Error(put.stderr);
+  const results: Record<string, number>[] = [];
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    const started = Date.now();
+    const { run } = await stack.post('/api/runs', {
+      module: 'Bench/deployment',
+      multiplicity: { machine: count },
+    });
+    const detail = await eventually(
+      async () => {
+        const body = await stack.get(`/api/runs/${run.id}`);
+        return body.run.finishedAt ? body.run : undefined;
+      },
+      30 * 60_000,
+      'the run to end',
+    );
+    const history = detail.history as { state: string; at: string }[];
+    const at = (state: string) => Date.parse(history.find((h) => h.state === state)?.at ?? '');
+    const end = Date.parse(detail.finishedAt);
+    const row = {
+      total: (end - started) / 1000,
+      Initializing: (at('Running') - at('Initializing')) / 1000,
+      Running: (at('SendingReport') - at('Running')) / 1000,
+      SendingReport: (end - at('SendingReport')) / 1000,
+    };
+    const { reports } = await stack.get(`/api/runs/${run.id}/reports`);
+    const provisioned = (
+      await stack.database.db
+        .select()
+        .from(schema.instances)
+        .where(eq(schema.instances.runId, run.id))
+    ).map((row) => (row.provisionedAt!.getTime() - at('Initializing')) / 1000);
+    console.log(
+      JSON.stringify({
+        provisionedSeconds: { first: Math.min(...provisioned), last: Math.max(...provisioned) },
+      }),
+    );
+    console.log(
+      JSON.stringify({
+        instances: count,
+        state: detail.state,
+        outcome: detail.outcome,
+        reports: reports.length,
+        seconds: row,
+      }),
+    );
+    results.push(row);
+    if (process.env.BENCH_SHOW_LOG) {
+      const response = await fetch(
+        `${stack.api.url}/api/runs/${run.id}/reports/${reports[reports.length - 1].id}/files/slipway-bootstrap.log`,
+        {
+          headers: { authorization: `Bearer ${stack.token}` },
+        },
+      );
+      console.log(await response.text());
+    }
+  }
+} finally {
+  await stack.stop();
+}
