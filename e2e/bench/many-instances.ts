@@ -71,7 +71,9 @@ nodes:
         .select()
         .from(schema.instances)
         .where(eq(schema.instances.runId, run.id))
-    ).map((row) => (row.provisionedAt!.getTime() - at('Initializing')) / 1000);
+    ).flatMap((row) =>
+      row.provisionedAt ? [(row.provisionedAt.getTime() - at('Initializing')) / 1000] : [],
+    );
     console.log(
       JSON.stringify({
         provisionedSeconds: { first: Math.min(...provisioned), last: Math.max(...provisioned) },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -16,7 +16,7 @@ const run = promisify(execFile);
 export const BRIDGE = 'slipway0';
 export const SUBNET_PREFIX = '10.213';
 export const BRIDGE_ADDRESS = `${SUBNET_PREFIX}.0.1`;
-export const MAX_NAMESPACES = 1000;
+export const MAX_NAMESPACES = 1020;
 
 export function addressOf(slot: number): string {
   const n = slot + 2; // .0.0 is the network, .0.1 the bridge
@@ -44,7 +44,26 @@ export async function probeNamespaces(): Promise<{ ok: true } | { ok: false; rea
   return { ok: true };
 }
 
+/**
+ * The host keeps a neighbour (ARP) entry per machine it talks to; Linux's default table
+ * overflows at 1,024 entries, after which machines beyond that cannot reach the API.
+ * Thresholds are only ever raised, never lowered.
+ */
+const NEIGHBOUR_THRESHOLDS: [string, number][] = [
+  ['/proc/sys/net/ipv4/neigh/default/gc_thresh1', 2048],
+  ['/proc/sys/net/ipv4/neigh/default/gc_thresh2', 4096],
+  ['/proc/sys/net/ipv4/neigh/default/gc_thresh3', 8192],
+];
+
+async function raiseNeighbourThresholds(): Promise<void> {
+  for (const [file, wanted] of NEIGHBOUR_THRESHOLDS) {
+    const current = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
+    if (current < wanted) await writeFile(file, String(wanted)).catch(() => undefined);
+  }
+}
+
 export async function ensureBridge(): Promise<void> {
+  await raiseNeighbourThresholds();
   try {
     await ip(['link', 'show', BRIDGE]);
   } catch {
