@@ -6,12 +6,49 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { schema } from '@slipway/db';
 import { eq } from 'drizzle-orm';
-import { eventually, Stack } from '../system/stack.js';
+import { Stack } from '../system/stack.js';
 
 const count = Number(process.argv[2] ?? 1000);
 const repeats = Number(process.argv[3] ?? 1);
 
 const stack = await Stack.start({ workers: 1 });
+let current: string | undefined;
+// Ctrl-C terminates the run and waits for its machines to be released: a bench stopped
+// half-way must not leave a thousand machines behind.
+process.once('SIGINT', () => {
+  console.error('interrupted: terminating the run and releasing its machines…');
+  void (async () => {
+    if (current) {
+      await stack.post(`/api/runs/${current}/terminate`, {}).catch(() => undefined);
+      await waitForEnd(current, Date.now()).catch(() => undefined);
+    }
+    await stack.stop();
+    process.exit(130);
+  })();
+});
+
+/**
+ * Polls the run every 2 s (a 1,000-instance detail is not free: polling it faster would be
+ * part of the load measured) and prints where it is, so a slow state shows as it happens.
+ */
+async function waitForEnd(runId: string, started: number): Promise<any> {
+  const until = started + 30 * 60_000;
+  for (;;) {
+    const { run } = await stack.get(`/api/runs/${runId}`);
+    if (run.finishedAt) return run;
+    const completed = new Map<string, number>();
+    for (const instance of run.instances as { completed: string | null; gone: boolean }[]) {
+      const key = instance.gone ? 'gone' : (instance.completed ?? 'none');
+      completed.set(key, (completed.get(key) ?? 0) + 1);
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    console.error(
+      `${seconds}s ${run.state}: completed ${JSON.stringify(Object.fromEntries(completed))}`,
+    );
+    if (Date.now() > until) throw new Error(`run ${runId} still ${run.state} after 30 min`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
 try {
   const file = join(stack.dataDir, 'many.yaml');
   await writeFile(
@@ -48,14 +85,8 @@ nodes:
       module: 'Bench/deployment',
       multiplicity: { machine: count },
     });
-    const detail = await eventually(
-      async () => {
-        const body = await stack.get(`/api/runs/${run.id}`);
-        return body.run.finishedAt ? body.run : undefined;
-      },
-      30 * 60_000,
-      'the run to end',
-    );
+    current = run.id;
+    const detail = await waitForEnd(run.id, started);
     const history = detail.history as { state: string; at: string }[];
     const at = (state: string) => Date.parse(history.find((h) => h.state === state)?.at ?? '');
     const end = Date.parse(detail.finishedAt);

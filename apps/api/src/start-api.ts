@@ -71,6 +71,11 @@ export async function startApi(input: {
   const listen = (host: string, port: number) =>
     new Promise<Server>((resolve, reject) => {
       const server = app.listen(port, host);
+      // A machine streams a target's log in one request that lasts as long as the target
+      // (POST /api/machine/logs): Node's default of 5 min for a whole request would cut it.
+      // Headers must still arrive within headersTimeout; bodies elsewhere are small and parsed
+      // with size limits.
+      server.requestTimeout = 0;
       server.once('listening', () => resolve(server));
       server.once('error', reject);
     });

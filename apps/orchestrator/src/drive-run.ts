@@ -28,7 +28,7 @@ export async function driveRun(
   try {
     while (!signal.aborted) {
       dirty = false;
-      if (await reconcileRun(deps, runId)) return 'done';
+      if (await reconcileRun(deps, runId, { signal })) return 'done';
       if (dirty) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, TICK_MS);

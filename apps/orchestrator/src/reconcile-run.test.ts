@@ -72,11 +72,29 @@ describe('reconcileRun', () => {
     expect((await instancesOf(runId)).every((instance) => instance.releasedAt !== null)).toBe(true);
   });
 
+  it('starts no more machines once its worker is shutting down; the next pass provisions the rest', async () => {
+    const runId = await createSleeperRun(database.db, 2);
+    const stopping = new AbortController();
+    stopping.abort();
+    await reconcileRun(deps, runId, { signal: stopping.signal });
+    await reconcileRun(deps, runId, { signal: stopping.signal });
+    expect((await instancesOf(runId)).map((instance) => instance.cloudInstanceId)).toEqual([
+      null,
+      null,
+    ]);
+    expect(await local.describe(runId)).toEqual([]);
+    await reconcileRun(deps, runId);
+    expect((await local.describe(runId)).filter((machine) => machine.running)).toHaveLength(2);
+    await applyRunEvent(database.db, runId, { type: 'terminate' });
+    expect(await reconcileRun(deps, runId)).toBe(true);
+    expect(await local.describe(runId)).toEqual([]);
+  });
+
   it('aborts a run past its timeout with "run timed out"', async () => {
     const runId = await createSleeperRun(database.db, 1, 1);
     await reconcileRun(deps, runId);
     await reconcileRun(deps, runId);
-    expect(await reconcileRun(deps, runId, new Date(Date.now() + 2 * 60_000))).toBe(false);
+    expect(await reconcileRun(deps, runId, { now: new Date(Date.now() + 2 * 60_000) })).toBe(false);
     const [run] = await database.db.select().from(schema.runs).where(eq(schema.runs.id, runId));
     expect(run).toMatchObject({ state: 'SendingReport', abortMessage: 'run timed out' });
     await applyRunEvent(database.db, runId, { type: 'terminate' });

@@ -64,6 +64,7 @@ async function provisionAll(
   run: RunRow,
   status: RunStatus,
   pending: InstanceRow[],
+  signal?: AbortSignal,
 ): Promise<void> {
   const imageOf = await loadRunImages(deps.db, run.moduleVersions as Record<string, number>);
   const byCloud = new Map<string, InstanceRow[]>();
@@ -91,6 +92,8 @@ async function provisionAll(
         cloud.connector.capabilities().maxParallelProvisioning,
         async (instance) => {
           if (!status.instances[instance.name] || status.instances[instance.name]?.gone) return;
+          // A worker shutting down starts no more machines: the next worker adopts the rest.
+          if (signal?.aborted) return;
           try {
             const found = existing.get(instance.name);
             let machine: { cloudInstanceId: string; hostname: string; urlSsh?: string };
@@ -193,8 +196,9 @@ async function enteredCurrentStateAt(deps: OrchestratorDeps, run: RunRow): Promi
 export async function reconcileRun(
   deps: OrchestratorDeps,
   runId: string,
-  now = new Date(),
+  options: { now?: Date; signal?: AbortSignal } = {},
 ): Promise<boolean> {
+  const now = options.now ?? new Date();
   const [run] = await deps.db.select().from(schema.runs).where(eq(schema.runs.id, runId));
   if (!run) return true;
   let status = run.status as RunStatus;
@@ -228,7 +232,7 @@ export async function reconcileRun(
       (instance) => instance.cloudInstanceId === null && !status.instances[instance.name]?.gone,
     );
     if (pending.length > 0) {
-      await provisionAll(deps, run, status, pending);
+      await provisionAll(deps, run, status, pending, options.signal);
       const [fresh] = await deps.db
         .select({ status: schema.runs.status })
         .from(schema.runs)

@@ -16,7 +16,8 @@ import { z } from 'zod';
  *   DELETE /api/machine/abort      → MachineState
  *   POST   /api/machine/complete   CompleteRequest → MachineState
  *   GET    /api/machine/state?wait=S&known=<state>   → MachineState | 408
- *   POST   /api/machine/logs       LogLines (JSON), or raw text/plain output ?stream=&target=
+ *   POST   /api/machine/logs       LogLines (JSON), or raw text/plain output ?stream=&target=,
+ *          read as it arrives (a whole target's log streams in one request)
  *          → LogLinesAccepted
  */
 
@@ -96,9 +97,6 @@ export const LogLines = z.object({
     .max(MAX_LOG_LINES, `send at most ${MAX_LOG_LINES} lines at a time`),
 });
 export type LogLines = z.infer<typeof LogLines>;
-
-/** Raw output, at most this many bytes a request, is split into lines. */
-export const MAX_LOG_TEXT_BYTES = 1024 * 1024;
 
 export const LogQuery = z.object({
   stream: z.enum(['stdout', 'stderr']).default('stdout'),

@@ -46,5 +46,5 @@ describe('connectDatabase', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 180_000); // PGlite is WebAssembly: 9 s alone, over a minute beside every other package's tests
 });

@@ -14,7 +14,23 @@ WORKDIR=${SLIPWAY_WORKDIR:-$HOME}
 mkdir -p "$REPORT_DIR"
 BOOT_LOG=$REPORT_DIR/slipway-bootstrap.log
 
-note() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$BOOT_LOG"; }
+# Lines of the bootstrap log carry the seconds since the machine started, read from
+# /proc/uptime by the shell itself: a `date` per line is a process per line, and on a host
+# running a thousand machines starting processes is what costs.
+centiseconds() { # prints nothing where /proc/uptime is missing
+  read -r _up _ 2>/dev/null </proc/uptime || return 0
+  case "$_up" in *.??) echo $((${_up%.*} * 100 + 1${_up#*.} - 100)) ;; esac
+}
+started_cs=$(centiseconds)
+note() {
+  _now=$(centiseconds)
+  if [ -n "$_now" ] && [ -n "$started_cs" ]; then
+    _cs=$((_now - started_cs))
+    printf '+%d.%02ds %s\n' $((_cs / 100)) $((_cs % 100)) "$*" >>"$BOOT_LOG"
+  else
+    printf '%s\n' "$*" >>"$BOOT_LOG"
+  fi
+}
 
 # Calls the API until it answers (an API restart must not lose a completion). Waits grow
 # from 1 s to 30 s, so a thousand machines whose API is gone do not hammer the host; after
@@ -38,53 +54,48 @@ call_until_answered() { # method path [curl args…]
   done
 }
 
-json_field() { # name: a string field of $SLIPWAY_BODY
-  printf '%s' "$SLIPWAY_BODY" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
-}
-
 complete() { # state exit-code
   note "completed $1 (exit code $2)"
   call_until_answered POST /api/machine/complete -H 'Content-Type: application/json' \
     --data "{\"state\":\"$1\",\"exitCode\":$2}"
 }
 
-# Prints the run's state once it differs from $1 (long poll; '' = now).
+# Prints the run's state once it differs from $1 (long poll; '' = now). The API holds the
+# poll as long as it allows (SLIPWAY_LONG_POLL_MAX_SECONDS): an idle machine costs a
+# request every few minutes, not a process every few seconds.
 next_state() {
   while :; do
-    call_until_answered GET "/api/machine/state?known=$1&wait=30" --max-time 45
+    call_until_answered GET "/api/machine/state?known=$1&wait=300" --max-time 330
     if [ "$SLIPWAY_STATUS" = 200 ]; then
-      json_field state
+      slipway_json_field state
       return 0
     fi
     [ "$SLIPWAY_STATUS" = 408 ] || { note "state poll answered HTTP $SLIPWAY_STATUS"; sleep 1; }
   done
 }
 
-# Sends what a log gained since the last send to the run page. The offset lives in a file
-# because the periodic sender runs in a background subshell.
-flush_log() { # file target
-  offset=$(cat "$1.sent" 2>/dev/null || echo 0)
-  size=$(wc -c <"$1" 2>/dev/null || echo 0)
-  size=$((size + 0))
-  [ "$size" -gt "$offset" ] || return 0
-  chunk=$(mktemp "${TMPDIR:-/tmp}/slipway.XXXXXX")
-  tail -c +$((offset + 1)) "$1" | head -c $((size - offset)) >"$chunk"
-  slipway_http POST "/api/machine/logs?target=$2" -H 'Content-Type: text/plain; charset=utf-8' \
-    --data-binary "@$chunk" --max-time 10
-  rm -f "$chunk"
-  echo "$size" >"$1.sent"
+# Streams a target's log to the run page as it grows: one `tail -f` feeding one chunked
+# upload (through a FIFO) for the whole target. Nothing wakes while the log is quiet (GNU
+# tail waits on inotify), and nothing is stored from it: the report carries the whole log.
+start_streamer() { # file target
+  _fifo=${TMPDIR:-/tmp}/slipway-$2.fifo
+  streamer_tail=""
+  [ -p "$_fifo" ] || mkfifo "$_fifo" 2>/dev/null || return 0
+  curl -sS -o /dev/null -X POST -H "Authorization: Bearer $SLIPWAY_TOKEN" \
+    -H 'Content-Type: text/plain; charset=utf-8' -H 'Expect:' -T - \
+    "$SLIPWAY_API/api/machine/logs?target=$2" <"$_fifo" >/dev/null 2>&1 &
+  tail -c +1 -f "$1" >"$_fifo" 2>/dev/null &
+  streamer_tail=$!
 }
 
-stream_log() { # file target: every couple of seconds, until killed
-  while :; do
-    sleep 2
-    flush_log "$1" "$2"
-  done
+# Ends the stream: tail stops, and curl sends the last chunk and ends the request.
+stop_streamer() {
+  [ -z "$streamer_tail" ] || kill "$streamer_tail" 2>/dev/null
 }
 
 # Runs one script in its own process group, so an abort can stop everything it started.
 run_script() { # script log
-  chmod +x "$1"
+  [ -x "$1" ] || chmod +x "$1"
   if command -v setsid >/dev/null 2>&1; then
     (cd "$WORKDIR" && exec setsid "$1") >>"$2" 2>&1 </dev/null &
   else
@@ -105,35 +116,39 @@ stop_group() { # pid
 # non-zero exit code.
 run_target() { # target stop_on_failure watch_abort
   target=$1
+  set -- "$1" "$2" "$3" "$SLIPWAY_HOME/targets/$1"/*
+  [ -f "$4" ] || return 0 # nothing to run (most images have no recipe)
   log=$REPORT_DIR/$target.log
   : >>"$log"
-  stream_log "$log" "$target" &
-  streamer=$!
+  start_streamer "$log" "$target"
   result=0
-  for script in "$SLIPWAY_HOME/targets/$target"/*; do
+  stop_on_failure=$2
+  watch_abort=$3
+  shift 3
+  for script in "$@"; do
     [ -f "$script" ] || continue
     note "running $target: ${script##*/}"
     run_script "$script" "$log"
     watcher=""
-    if [ "$3" = 1 ]; then
-      # Blocks until the abort flag is set, then stops the script: TERM, then KILL after 5 s.
+    if [ "$watch_abort" = 1 ]; then
+      # An abort moves the run out of Running: then stop the script, TERM, then KILL after
+      # 5 s. The watcher is a long poll on the run's state, not a process that wakes.
       (
-        "$SLIPWAY_HOME/bin/ss-get" --ignore-abort --timeout 0 ss:abort >/dev/null 2>&1 &&
-          { note "abort: stopping $target"; stop_group "$script_pid"; }
+        next_state Running >/dev/null
+        note "abort: stopping $target"
+        stop_group "$script_pid"
       ) &
       watcher=$!
     fi
     wait "$script_pid"
     code=$?
-    [ -n "$watcher" ] && { kill "$watcher" 2>/dev/null; pkill -P "$watcher" 2>/dev/null; }
+    # The watcher's child is its pending long poll: stop both.
+    [ -n "$watcher" ] && { pkill -P "$watcher" 2>/dev/null; kill "$watcher" 2>/dev/null; }
     note "$target ${script##*/} exited with $code"
     if [ "$code" -ne 0 ] && [ "$result" -eq 0 ]; then result=$code; fi
-    [ "$code" -ne 0 ] && [ "$2" = 1 ] && break
+    [ "$code" -ne 0 ] && [ "$stop_on_failure" = 1 ] && break
   done
-  kill "$streamer" 2>/dev/null
-  wait "$streamer" 2>/dev/null
-  flush_log "$log" "$target"
-  rm -f "$log.sent"
+  stop_streamer
   return "$result"
 }
 
@@ -152,7 +167,7 @@ initialize() {
 
 send_report() {
   run_target report 0 0 || true
-  archive=$(mktemp "${TMPDIR:-/tmp}/slipway-report.XXXXXX")
+  archive=${TMPDIR:-/tmp}/slipway-report-$$.tar.gz
   tar -czf "$archive" -C "$REPORT_DIR" . 2>>"$BOOT_LOG"
   call_until_answered POST /api/machine/report -H 'Content-Type: application/gzip' --data-binary "@$archive"
   [ "$SLIPWAY_STATUS" = 201 ] || note "report upload answered HTTP $SLIPWAY_STATUS: $(slipway_error_message)"
@@ -160,7 +175,7 @@ send_report() {
   complete SendingReport 0
 }
 
-note "machine $SLIPWAY_INSTANCE of run $SLIPWAY_RUN starting"
+note "machine $SLIPWAY_INSTANCE of run $SLIPWAY_RUN starting at $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 state=$(next_state '')
 done_states=" "
 while :; do

@@ -19,17 +19,41 @@ slipway_check_reference() {
 }
 
 SLIPWAY_BODY=""
+SLIPWAY_NL='
+'
 # slipway_http METHOD PATH [curl args…]: sets SLIPWAY_STATUS (000 on a network error) and
-# SLIPWAY_BODY (the response body).
+# SLIPWAY_BODY (the response body, without trailing newlines). One curl and nothing else:
+# starting a process is the dearest thing a machine does, and a thousand machines on one
+# host do it together.
 slipway_http() {
   _method=$1
   _path=$2
   shift 2
-  _out=$(mktemp "${TMPDIR:-/tmp}/slipway.XXXXXX") || slipway_fail 5 "cannot create a temporary file"
-  SLIPWAY_STATUS=$(curl -sS -o "$_out" -w '%{http_code}' -X "$_method" \
-    -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" 2>/dev/null) || SLIPWAY_STATUS=000
-  SLIPWAY_BODY=$(cat "$_out")
-  rm -f "$_out"
+  _out=$(curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" \
+    -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" 2>/dev/null)
+  case "$_out" in
+    *"$SLIPWAY_NL"[0-9][0-9][0-9])
+      SLIPWAY_STATUS=${_out##*"$SLIPWAY_NL"}
+      SLIPWAY_BODY=${_out%"$SLIPWAY_NL"*}
+      ;;
+    *) SLIPWAY_STATUS=000 SLIPWAY_BODY= ;;
+  esac
+  while :; do
+    case "$SLIPWAY_BODY" in
+      *"$SLIPWAY_NL") SLIPWAY_BODY=${SLIPWAY_BODY%"$SLIPWAY_NL"} ;;
+      *) break ;;
+    esac
+  done
+}
+
+# slipway_json_field NAME: the value of a string field of $SLIPWAY_BODY (no JSON parser).
+slipway_json_field() {
+  case "$SLIPWAY_BODY" in
+    *"\"$1\":\""*)
+      _rest=${SLIPWAY_BODY#*"\"$1\":\""}
+      printf '%s\n' "${_rest%%\"*}"
+      ;;
+  esac
 }
 
 # The error message of a JSON error body, without a JSON parser.

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LiveRunMessage, LiveRunSnapshot, LiveUserMessage } from '@slipway/contracts';
 import { runChannel, userChannel } from '@slipway/engine';
@@ -167,7 +168,7 @@ describe('the live view of a run', () => {
       data: { type: 'log', instance: 'apache-1', stream: 'stderr', lines: ['oops'] },
     });
 
-    // Raw output, as the bootstrap ships it every couple of seconds.
+    // Raw output in one request.
     const shipped = await run
       .machine('testsuite-1', peer)
       .post('/api/machine/logs?stream=stdout&target=execute', 'GET / 200\r\nGET /x 404\n', {
@@ -183,6 +184,38 @@ describe('the live view of a run', () => {
         lines: ['GET / 200', 'GET /x 404'],
       },
     });
+
+    // A whole target's log in one request that stays open (the bootstrap's tail -f | curl -T -):
+    // lines reach the browser while the request is still arriving.
+    const upload = request(`${peer.url}/api/machine/logs?target=execute`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${run.tokens.get('testsuite-1')}`,
+        'content-type': 'text/plain; charset=utf-8',
+      },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      upload.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      upload.on('error', reject);
+    });
+    upload.write('first line\nsecond ');
+    expect(await stream.next()).toEqual({
+      event: 'log',
+      data: { type: 'log', instance: 'testsuite-1', stream: 'stdout', lines: ['first line'] },
+    });
+    upload.write('h\u00e9');
+    upload.end(Buffer.from('\u00e9'.repeat(2)).subarray(0, 3)); // a character cut in two
+    const streamed: string[] = [];
+    while (streamed.length < 1) {
+      const next = await stream.next();
+      streamed.push(...(next.data as { lines: string[] }).lines);
+    }
+    expect(streamed).toEqual(['second h\u00e9\u00e9\ufffd']);
+    expect(await answered).toEqual({ status: 200, body: JSON.stringify({ lines: 2 }) });
     stream.close();
   });
 
@@ -192,7 +225,11 @@ describe('the live view of a run', () => {
     const refused = await stranger.get(`/api/runs/${run.runId}/stream`);
     expect(refused.status).toBe(404);
     expect(refused.body.error.code).toBe('not_found');
-    expect((await stranger.get('/api/runs/not-a-uuid/stream')).status).toBe(404);
+    const unknown = await stranger.get('/api/runs/00000000-0000-4000-8000-000000000000/stream');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe(
+      refused.body.error.message.replace(run.runId, '00000000-0000-4000-8000-000000000000'),
+    );
     expect((await api.anonymous.get(`/api/runs/${run.runId}/stream`)).status).toBe(401);
     const machine = await run.machine('apache-1').get(`/api/runs/${run.runId}/stream`);
     expect(machine.status).toBe(403);
@@ -201,6 +238,20 @@ describe('the live view of a run', () => {
     const stream = await openStream(admin, `/api/runs/${run.runId}/stream`);
     expect((await stream.next()).event).toBe('snapshot');
     stream.close();
+  });
+
+  it('refuses a malformed run id with 400, naming the id as the problem, like the other run routes', async () => {
+    const { owner } = await ownedRun();
+    const malformed = await owner.get('/api/runs/not-a-uuid/stream');
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(malformed.body.error).toMatchObject({
+      code: 'invalid_request',
+      problems: [{ at: ['path', 'id'], message: 'not a run id' }],
+    });
+    expect(malformed.body).toEqual((await owner.get('/api/runs/not-a-uuid')).body);
+    // Who is asking is checked first, as on every run route.
+    expect((await api.anonymous.get('/api/runs/not-a-uuid/stream')).status).toBe(401);
   });
 
   it('ends the stream when the API process shuts down, and stops listening when the browser leaves', async () => {

@@ -3,7 +3,6 @@ import {
   CompleteRequest,
   LogLines,
   LogQuery,
-  MAX_LOG_TEXT_BYTES,
   ParameterQuery,
   StateQuery,
 } from '@slipway/contracts';
@@ -18,7 +17,8 @@ import { abortFromMachine, cancelAbortFromMachine } from './abort-from-machine.j
 import { completeState } from './complete-state.js';
 import { getParameter } from './get-parameter.js';
 import { waitForState } from './machine-state.js';
-import { linesOfOutput, publishLogs } from './publish-logs.js';
+import { publishLogs } from './publish-logs.js';
+import { relayLogStream } from './relay-log-stream.js';
 import { setParameter } from './set-parameter.js';
 
 const rawValue = express.raw({ type: () => true, limit: MAX_VALUE_BYTES });
@@ -52,7 +52,6 @@ function decodeValue(body: unknown): string {
 
 // Machine commands send free text as it is: escaping JSON in POSIX sh is a trap.
 const abortText = express.text({ type: 'text/plain', limit: MAX_VALUE_BYTES });
-const logText = express.text({ type: 'text/plain', limit: MAX_LOG_TEXT_BYTES });
 
 /** Aborted when the client disconnects, so its long poll stops waiting. */
 function clientGone(res: Response): AbortSignal {
@@ -78,7 +77,7 @@ export function machineRoutes(deps: ApiDeps, draining: Draining): Router {
   router.put('/machine/parameters/:reference', valueBody, async (req, res) => {
     const caller = requireMachine(req);
     await setParameter(deps, caller, String(req.params.reference), decodeValue(req.body));
-    res.status(200).end();
+    res.status(204).end();
   });
 
   router.post('/machine/abort', abortText, async (req, res) => {
@@ -104,13 +103,15 @@ export function machineRoutes(deps: ApiDeps, draining: Draining): Router {
     if (state) res.set('Cache-Control', 'no-store').json(state);
   });
 
-  router.post('/machine/logs', logText, async (req, res) => {
+  router.post('/machine/logs', async (req, res) => {
     const caller = requireMachine(req);
-    const logs =
-      typeof req.body === 'string'
-        ? { ...parseRequest(LogQuery, req.query, 'query'), lines: linesOfOutput(req.body) }
-        : parseRequest(LogLines, req.body, 'body');
-    res.json(await publishLogs(deps, caller, logs));
+    if (req.is('text/plain')) {
+      // Raw output, read as it arrives: the bootstrap streams a whole target in one request.
+      const query = parseRequest(LogQuery, req.query, 'query');
+      res.json({ lines: await relayLogStream(deps, caller, query, req) });
+      return;
+    }
+    res.json(await publishLogs(deps, caller, parseRequest(LogLines, req.body, 'body')));
   });
 
   return router;

@@ -1,19 +1,7 @@
-import {
-  MAX_LOG_LINE_LENGTH,
-  MAX_LOG_LINES,
-  type LogLines,
-  type LogLinesAccepted,
-} from '@slipway/contracts';
+import { MAX_LOG_LINES, type LogLines, type LogLinesAccepted } from '@slipway/contracts';
 import { runChannel, type RunMessage } from '@slipway/engine';
 import type { ApiDeps } from '../deps.js';
 import type { MachineCaller } from './machine-caller.js';
-
-/** Raw output as lines for the live view; over-long lines are cut, the report has them whole. */
-export function linesOfOutput(text: string): string[] {
-  const lines = text.split(/\r?\n/);
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((line) => line.slice(0, MAX_LOG_LINE_LENGTH));
-}
 
 /**
  * Relays a target's output to the browsers watching the run, in messages of a bounded

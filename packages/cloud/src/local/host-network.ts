@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { access, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import {
+  access,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  rmdir,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -136,7 +146,7 @@ export class SlotAllocator {
  * reach from a namespace, and a reverse lookup (Python's http.server does one at start)
  * would otherwise hang for seconds.
  */
-async function writeNamespaceEtc(slot: number): Promise<void> {
+export async function writeNamespaceEtc(slot: number): Promise<void> {
   const etc = join('/etc/netns', namespaceOf(slot));
   await mkdir(etc, { recursive: true });
   await writeFile(
@@ -146,64 +156,63 @@ async function writeNamespaceEtc(slot: number): Promise<void> {
   await writeFile(join(etc, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
 }
 
-/** Runs `ip -batch -`: one process for many commands, which matters at 1,000 machines. */
-function ipBatch(commands: string[], namespace?: string): Promise<void> {
+/**
+ * Runs `ip -force -batch -`: one process for many commands (a fork of this process is dear:
+ * see machine-launcher.ts), going on past commands that fail (what is already gone).
+ */
+function ipBatchForce(commands: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      'ip',
-      [...(namespace ? ['-n', namespace] : []), '-batch', '-'],
-      (error) => (error ? reject(error) : resolve()),
+    const child = execFile('ip', ['-force', '-batch', '-'], (error) =>
+      error ? reject(error) : resolve(),
     );
     child.stdin?.end(`${commands.join('\n')}\n`);
   });
 }
 
-export async function createNamespace(slot: number): Promise<void> {
-  const ns = namespaceOf(slot);
-  const host = `swh${slot}`;
-  const guest = `swg${slot}`;
-  try {
-    await ip(['netns', 'add', ns]);
-  } catch {
-    await deleteNamespace(slot); // a leftover of a killed worker
-    await ip(['netns', 'add', ns]);
+/**
+ * Pids of every process inside each of these namespaces, from one pass over /proc: what
+ * `ip netns pids` tells, without starting a process per namespace (a thousand of those
+ * every few seconds would take the host's two cores).
+ */
+export async function namespaceMembers(slots: number[]): Promise<Map<number, number[]>> {
+  const members = new Map(slots.map((slot) => [slot, [] as number[]]));
+  const slotOfInode = new Map<number, number>();
+  for (const slot of slots) {
+    const namespace = await stat(join('/run/netns', namespaceOf(slot))).catch(() => null);
+    if (namespace) slotOfInode.set(namespace.ino, slot);
   }
-  await ipBatch([
-    `link add ${host} type veth peer name ${guest} netns ${ns}`,
-    `link set ${host} master ${BRIDGE} up`,
-    // The host may still map this address to the link of the machine that had it before;
-    // replies would go nowhere for seconds, until that entry went stale.
-    `neigh flush to ${addressOf(slot)} dev ${BRIDGE}`,
-  ]);
-  await ipBatch(
-    [
-      `addr add ${addressOf(slot)}/16 dev ${guest}`,
-      `link set ${guest} up`,
-      'link set lo up',
-      `route add default via ${BRIDGE_ADDRESS}`,
-    ],
-    ns,
+  if (slotOfInode.size === 0) return members;
+  const pids = (await readdir('/proc')).map(Number).filter((pid) => Number.isInteger(pid));
+  await Promise.all(
+    pids.map(async (pid) => {
+      const link = await readlink(`/proc/${pid}/ns/net`).catch(() => '');
+      const inode = /^net:\[(\d+)\]$/.exec(link)?.[1];
+      const slot = inode === undefined ? undefined : slotOfInode.get(Number(inode));
+      if (slot !== undefined) members.get(slot)?.push(pid);
+    }),
   );
-  await writeNamespaceEtc(slot);
+  return members;
 }
 
-/** Pids of every process inside the namespace. */
-export async function namespacePids(slot: number): Promise<number[]> {
-  try {
-    const { stdout } = await run('ip', ['netns', 'pids', namespaceOf(slot)]);
-    return stdout
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((pid) => Number.isInteger(pid) && pid > 0);
-  } catch {
-    return [];
-  }
+/** Deletes these namespaces and their veth pairs, with one `ip` for all of them. */
+export async function deleteNamespaces(slots: number[]): Promise<void> {
+  if (slots.length === 0) return;
+  await ipBatchForce(
+    // Deleting a namespace destroys its veth pair; the host's neighbour entry for the
+    // address would outlive it.
+    slots.flatMap((slot) => [
+      `netns delete ${namespaceOf(slot)}`,
+      `link delete swh${slot}`,
+      `neigh flush to ${addressOf(slot)} dev ${BRIDGE}`,
+    ]),
+  ).catch(() => undefined); // what was already gone is reported, and is fine
+  await Promise.all(
+    slots.map((slot) =>
+      rm(join('/etc/netns', namespaceOf(slot)), { recursive: true, force: true }),
+    ),
+  );
 }
 
 export async function deleteNamespace(slot: number): Promise<void> {
-  // Deleting the namespace destroys the veth pair with it.
-  await ip(['netns', 'delete', namespaceOf(slot)]).catch(() => undefined);
-  await ip(['link', 'delete', `swh${slot}`]).catch(() => undefined);
-  await ip(['neigh', 'flush', 'to', addressOf(slot), 'dev', BRIDGE]).catch(() => undefined);
-  await rm(join('/etc/netns', namespaceOf(slot)), { recursive: true, force: true });
+  await deleteNamespaces([slot]);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MachineBundle } from '../cloud-connector.js';
-import { probeNamespaces } from './host-network.js';
+import { addressOf, MAX_NAMESPACES, namespaceOf, probeNamespaces } from './host-network.js';
 import { LocalCloud } from './local-cloud.js';
 
 let root: string;
@@ -95,7 +95,15 @@ describe('local cloud', () => {
       }
       expect(processesMarked(`${runId}/`)).toBe(0);
       expect(await cloud.describe(runId)).toEqual([]);
-      expect(execFileSync('ip', ['netns', 'list']).toString()).not.toMatch(/slipway-\d+ /);
+      // Their namespaces are gone (other runs' may exist on this host meanwhile).
+      const left = execFileSync('ip', ['netns', 'list']).toString().split('\n');
+      for (const machine of [a!, b!]) {
+        const slot = Array.from({ length: MAX_NAMESPACES }, (_, n) => n).find(
+          (n) => addressOf(n) === machine.hostname,
+        );
+        expect(slot).toBeDefined();
+        expect(left.filter((line) => line.startsWith(`${namespaceOf(slot!)} `))).toEqual([]);
+      }
       await expect(
         fetch(`http://${a!.hostname}:8080/name.txt`, { signal: AbortSignal.timeout(1000) }),
       ).rejects.toThrow();

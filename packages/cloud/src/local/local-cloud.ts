@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { chmod, mkdir, open, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CloudError,
@@ -12,14 +11,17 @@ import {
 import {
   addressOf,
   BRIDGE_ADDRESS,
-  createNamespace,
+  BRIDGE,
   deleteNamespace,
+  deleteNamespaces,
   ensureBridge,
   namespaceOf,
-  namespacePids,
+  namespaceMembers,
   probeNamespaces,
   SlotAllocator,
+  writeNamespaceEtc,
 } from './host-network.js';
+import { MachineLauncher } from './machine-launcher.js';
 
 export interface LocalCloudOptions {
   name?: string;
@@ -69,6 +71,7 @@ export class LocalCloud implements CloudConnector {
   readonly kind = 'local' as const;
   readonly name: string;
   private readonly slots: SlotAllocator;
+  private readonly launcher: MachineLauncher;
 
   private constructor(
     private readonly options: LocalCloudOptions,
@@ -78,6 +81,7 @@ export class LocalCloud implements CloudConnector {
   ) {
     this.name = options.name ?? 'local';
     this.slots = new SlotAllocator();
+    this.launcher = new MachineLauncher(BRIDGE, BRIDGE_ADDRESS);
   }
 
   static async create(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -136,7 +140,7 @@ export class LocalCloud implements CloudConnector {
     const directory = this.directoryOf(request.runId, request.instance);
     const existing = await this.readRecord(directory);
     if (existing && alive(existing.pid)) return this.machineOf(existing);
-    if (existing) await this.release(directory, existing);
+    if (existing) await this.release([existing]);
 
     const home = join(directory, 'home');
     const work = join(directory, 'work');
@@ -149,7 +153,7 @@ export class LocalCloud implements CloudConnector {
     }
     const slot = this.isolation === 'namespace' ? await this.slots.take() : null;
     try {
-      if (slot !== null) await createNamespace(slot);
+      if (slot !== null) await writeNamespaceEtc(slot);
       const hostname = slot === null ? '127.0.0.1' : addressOf(slot);
       const env: Record<string, string> = {
         PATH: `${join(home, 'bin')}:${this.options.path ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'}`,
@@ -171,28 +175,15 @@ export class LocalCloud implements CloudConnector {
         .map(([key, value]) => `export ${key}=${shellQuote(value)}`)
         .join('\n');
       await writeFile(join(home, 'env'), `${exports}\n`, { mode: 0o600 });
-      const log = await open(join(directory, 'bootstrap.out'), 'a');
-      // `detached` makes the bootstrap a session leader (setsid): its pid is its process
-      // group, which release kills whole. `ip netns exec` execs the shell, keeping the pid.
-      const bootstrap = ['sh', join(home, 'lib/bootstrap.sh')];
-      const command =
-        slot === null ? bootstrap : ['ip', 'netns', 'exec', namespaceOf(slot), ...bootstrap];
-      const child = spawn(command[0] as string, command.slice(1), {
-        cwd: work,
-        env,
-        detached: true,
-        stdio: ['ignore', log.fd, log.fd],
+      const pid = await this.launcher.launch({
+        directory,
+        network:
+          slot === null ? null : { slot, namespace: namespaceOf(slot), address: addressOf(slot) },
       });
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-      child.unref();
-      await log.close();
       const record: MachineRecord = {
         runId: request.runId,
         instance: request.instance,
-        pid: child.pid as number,
+        pid,
         slot,
         hostname,
       };
@@ -216,64 +207,87 @@ export class LocalCloud implements CloudConnector {
   }
 
   async describe(runId?: string): Promise<MachineDescription[]> {
+    const records = await this.records(runId);
+    const members = await namespaceMembers(
+      records.flatMap((record) => (record.slot === null ? [] : [record.slot])),
+    );
+    return records.map((record) => ({
+      cloudInstanceId: `${record.runId}/${record.instance}`,
+      runId: record.runId,
+      instance: record.instance,
+      hostname: record.hostname,
+      running:
+        record.slot === null ? alive(record.pid) : (members.get(record.slot)?.length ?? 0) > 0,
+    }));
+  }
+
+  /** The records of every machine on this cloud, or of one run's. */
+  private async records(runId?: string): Promise<MachineRecord[]> {
     const runs = runId ? [runId] : await readdir(this.options.root).catch(() => [] as string[]);
-    const machines: MachineDescription[] = [];
+    const records: MachineRecord[] = [];
     for (const run of runs.filter((name) => !name.startsWith('.'))) {
       const instances = await readdir(join(this.options.root, run)).catch(() => [] as string[]);
       for (const instance of instances) {
         const record = await this.readRecord(join(this.options.root, run, instance));
-        if (!record) continue;
-        const running =
-          record.slot !== null ? (await namespacePids(record.slot)).length > 0 : alive(record.pid);
-        machines.push({
-          cloudInstanceId: `${run}/${instance}`,
-          runId: run,
-          instance,
-          hostname: record.hostname,
-          running,
-        });
+        if (record) records.push(record);
       }
     }
-    return machines;
+    return records;
   }
 
+  /**
+   * Releases machines together: one pass over /proc finds the processes of all of them,
+   * one `ip` deletes all their namespaces. Machine by machine, a 1,000-machine run took
+   * thousands of processes to tear down.
+   */
   async terminate(cloudInstanceIds: string[]): Promise<void> {
-    const shared: string[] = [];
-    let next = 0;
-    // Machines are released in parallel lanes: one at a time, a 1,000-machine run would
-    // take minutes to tear down.
-    const lane = async () => {
-      while (next < cloudInstanceIds.length) {
-        const id = cloudInstanceIds[next] as string;
-        next += 1;
-        const [runId, instance] = id.split('/');
-        if (!runId || !instance) continue;
-        const directory = this.directoryOf(runId, instance);
-        const record = await this.readRecord(directory);
-        if (record?.slot === null) shared.push(id);
-        if (record) await this.release(directory, record);
-        await rm(directory, { recursive: true, force: true });
-        // The run's folder goes with its last machine (rmdir refuses a folder not empty).
-        await rmdir(join(this.options.root, runId)).catch(() => undefined);
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(RELEASE_LANES, cloudInstanceIds.length) }, lane),
-    );
-    if (shared.length > 0) await killMarked(new Set(shared));
+    const found: { directory: string; record: MachineRecord | null }[] = [];
+    for (const id of cloudInstanceIds) {
+      const [runId, instance] = id.split('/');
+      if (!runId || !instance) continue;
+      const directory = this.directoryOf(runId, instance);
+      found.push({ directory, record: await this.readRecord(directory) });
+    }
+    await this.release(found.flatMap(({ record }) => (record ? [record] : [])));
+    const runDirectories = new Set<string>();
+    await inLanes(found, RELEASE_LANES, async ({ directory }) => {
+      await rm(directory, { recursive: true, force: true });
+      runDirectories.add(dirname(directory));
+    });
+    // A run's folder goes with its last machine (rmdir refuses a folder not empty).
+    for (const directory of runDirectories) await rmdir(directory).catch(() => undefined);
   }
 
-  private async release(directory: string, record: MachineRecord): Promise<void> {
-    if (record.slot !== null) {
-      await killAll(() => namespacePids(record.slot as number));
-      await deleteNamespace(record.slot);
-      await this.slots.release(record.slot);
-    } else {
-      await killAll(async () => (alive(record.pid) ? [-record.pid] : []));
-      await killMarked(new Set([`${record.runId}/${record.instance}`]));
+  private async release(records: MachineRecord[]): Promise<void> {
+    const slots = records.flatMap((record) => (record.slot === null ? [] : [record.slot]));
+    const shared = records.filter((record) => record.slot === null);
+    if (slots.length > 0) {
+      await killAll(async () => [...(await namespaceMembers(slots)).values()].flat());
+      await deleteNamespaces(slots);
+      for (const slot of slots) await this.slots.release(slot);
     }
-    await rm(join(directory, RECORD), { force: true });
+    if (shared.length > 0) {
+      await killAll(async () => shared.filter((record) => alive(record.pid)).map((r) => -r.pid));
+      await killMarked(new Set(shared.map((record) => `${record.runId}/${record.instance}`)));
+    }
+    await Promise.all(
+      records.map((record) =>
+        rm(join(this.directoryOf(record.runId, record.instance), RECORD), { force: true }),
+      ),
+    );
   }
+}
+
+async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }
 
 /** TERM, then KILL after 5 s whatever is left. Negative pids are process groups. */
