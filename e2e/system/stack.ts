@@ -11,6 +11,7 @@ import { pino } from 'pino';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TEST_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 
 export interface CliResult {
   code: number;
@@ -26,7 +27,8 @@ export interface Worker {
 /**
  * The whole of Slipway for a test: the API in this process on a fresh PostgreSQL database,
  * orchestrator workers as separate processes (so a test can kill one), the local cloud,
- * the shipped tutorials, and the real `slipway` CLI run as a command.
+ * the shipped tutorials, and the real `slipway` CLI run as a command. With `webDir`, the API
+ * also serves the built web app at its URL.
  */
 export class Stack {
   readonly workers: Worker[] = [];
@@ -39,9 +41,12 @@ export class Stack {
     readonly prefix: string,
     readonly token: string,
     private readonly jobLockMs: number,
+    private readonly confirmationLinks: Map<string, string>,
   ) {}
 
-  static async start(options: { workers?: number; jobLockMs?: number } = {}): Promise<Stack> {
+  static async start(
+    options: { workers?: number; jobLockMs?: number; webDir?: string } = {},
+  ): Promise<Stack> {
     const database = await createTestDatabase();
     const prefix = `slipway-e2e-${randomBytes(4).toString('hex')}`;
     const dataDir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
@@ -54,8 +59,23 @@ export class Stack {
       dataDir,
       reportsDir: join(dataDir, 'reports'),
       logLevel: 'silent' as const,
+      webDir: options.webDir,
     };
-    const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    // There is no mail transport: the API logs each confirmation link for the operator, and
+    // the stack picks them up there. Only what TEST_LOG_LEVEL asks for is written out, so
+    // a silent stack serializes no log line at all.
+    const confirmationLinks = new Map<string, string>();
+    const shown = pino.levels.values[TEST_LOG_LEVEL] ?? Number.POSITIVE_INFINITY;
+    const logger = pino({
+      level: shown < pino.levels.values.info! ? TEST_LOG_LEVEL : 'info',
+      hooks: {
+        logMethod(args, method, level) {
+          const [fields] = args as unknown[];
+          if (isConfirmation(fields)) confirmationLinks.set(fields.email, fields.link);
+          if (level >= shown) method.apply(this, args);
+        },
+      },
+    });
     const api = await startApi({
       config,
       db: database.db,
@@ -65,7 +85,15 @@ export class Stack {
     await seedContent(database.db, config.adminEmail);
     const admin = await createAdminToken(database.db, config.adminEmail, 'e2e');
     if (!admin) throw new Error('no administrator');
-    const stack = new Stack(api, database, dataDir, prefix, admin.token, options.jobLockMs ?? 4000);
+    const stack = new Stack(
+      api,
+      database,
+      dataDir,
+      prefix,
+      admin.token,
+      options.jobLockMs ?? 4000,
+      confirmationLinks,
+    );
     for (let i = 0; i < (options.workers ?? 1); i += 1) stack.startWorker();
     return stack;
   }
@@ -98,6 +126,11 @@ export class Stack {
     const worker = { id, process: child };
     this.workers.push(worker);
     return worker;
+  }
+
+  /** The confirmation link the API logged when `email` registered, if it did. */
+  confirmationLink(email: string): string | undefined {
+    return this.confirmationLinks.get(email.toLowerCase());
   }
 
   /** kill -9: the worker gets no chance to hand anything over. */
@@ -168,6 +201,12 @@ export class Stack {
     await this.database.drop();
     await rm(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** The fields of the API's "confirm <email> by opening <link>" log line. */
+function isConfirmation(fields: unknown): fields is { email: string; link: string } {
+  const { email, link } = (fields ?? {}) as { email?: unknown; link?: unknown };
+  return typeof email === 'string' && typeof link === 'string' && link.includes('/auth/confirm?');
 }
 
 /** Polls until `probe` returns a value, or fails after `ms`. */

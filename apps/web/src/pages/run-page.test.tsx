@@ -128,6 +128,72 @@ describe('the run page', () => {
     ).toContain('SendingReport');
   });
 
+  it('moves the instances that follow the run to its new state, and leaves an instance that left before', async () => {
+    serveRun([
+      instance('apache1-1', 'apache1', 1),
+      instance('testclient1-1', 'testclient1', 1),
+      instance('testclient1-2', 'testclient1', 2),
+    ]);
+    server.use(
+      http.get(api(`/api/runs/${ID}/parameters`), () =>
+        HttpResponse.json({
+          parameters: [
+            { key: 'apache1-1:state', value: 'Running', updatedAt: T },
+            { key: 'testclient1-1:state', value: 'Running', updatedAt: T },
+            { key: 'testclient1-2:state', value: 'Initializing', updatedAt: T },
+          ],
+        }),
+      ),
+    );
+    const { sources } = renderApp(`/runs/${ID}`);
+    const instances = await screen.findByRole('table', { name: 'Instances' });
+    const stream = sources.find((source) => source.url === `/api/runs/${ID}/stream`);
+    const stateOf = (name: string) => {
+      const row = within(instances).getByText(name).closest('tr');
+      return row ? within(row).getAllByRole('cell')[1]?.textContent : undefined;
+    };
+    act(() => {
+      stream?.emit('snapshot', {
+        runId: ID,
+        state: 'Running',
+        abort: null,
+        instances: [
+          { name: 'apache1-1', node: 'apache1', index: 1, state: 'Running', statecustom: null },
+          {
+            name: 'testclient1-1',
+            node: 'testclient1',
+            index: 1,
+            state: 'Running',
+            statecustom: null,
+          },
+          // Removed while the run was Initializing: it stays where it left.
+          {
+            name: 'testclient1-2',
+            node: 'testclient1',
+            index: 2,
+            state: 'Initializing',
+            statecustom: null,
+          },
+        ],
+      });
+    });
+    expect(stateOf('apache1-1')).toBe('Running');
+    act(() => stream?.emit('state', { type: 'state', state: 'SendingReport' }));
+    expect(stateOf('apache1-1')).toBe('SendingReport');
+    expect(stateOf('testclient1-1')).toBe('SendingReport');
+    expect(stateOf('testclient1-2')).toBe('Initializing');
+    act(() => stream?.emit('state', { type: 'state', state: 'Done' }));
+    expect(stateOf('testclient1-1')).toBe('Done');
+    expect(stateOf('testclient1-2')).toBe('Initializing');
+    const parameters = screen.getByRole('table', { name: 'Parameters' });
+    const valueOf = (key: string) => {
+      const row = within(parameters).getByText(key).closest('tr');
+      return row ? within(row).getAllByRole('cell')[1]?.textContent : undefined;
+    };
+    await waitFor(() => expect(valueOf('apache1-1:state')).toBe('Done'));
+    expect(valueOf('testclient1-2:state')).toBe('Initializing');
+  });
+
   it('renders only the visible rows of 1,000 instances', async () => {
     serveRun(Array.from({ length: 1000 }, (_, i) => instance(`load-${i + 1}`, 'load', i + 1)));
     renderApp(`/runs/${ID}`);

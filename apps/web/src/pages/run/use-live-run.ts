@@ -53,8 +53,20 @@ function reduce(live: LiveRun, action: Action): LiveRun {
         abort: action.snapshot.abort,
         instances: new Map(action.snapshot.instances.map(({ name, ...rest }) => [name, rest])),
       };
-    case 'state':
-      return { ...live, state: action.state };
+    case 'state': {
+      // The server moves every instance still in the run to the new state (and its
+      // `<instance>:state` parameter) without a message per instance: a thousand of them would
+      // be a thousand messages. The instances that were in the previous state follow; one
+      // that left the run earlier keeps its state.
+      const instances = new Map(live.instances);
+      const parameters = new Map(live.parameters);
+      for (const [name, instance] of live.instances) {
+        if (instance.state !== live.state) continue;
+        instances.set(name, { ...instance, state: action.state });
+        parameters.set(`${name}:state`, action.state);
+      }
+      return { ...live, state: action.state, instances, parameters };
+    }
     case 'abort':
       return { ...live, abort: action.message };
     case 'parameter': {
