@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parseEnvironment } from '@slipway/contracts';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -32,7 +33,7 @@ const Env = z.object({
     .positive()
     .default(100 * 1024 * 1024),
   /** Longest a single long poll waits before answering; ss-get polls again until its own timeout. */
-  SLIPWAY_LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  SLIPWAY_LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -55,12 +56,7 @@ export interface ApiConfig {
 
 /** Reads and validates the environment; a bad value stops the start with a clear message. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(Env, env);
   return {
     host: e.HOST,
     port: e.PORT,

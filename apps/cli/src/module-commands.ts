@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ModuleListResponse, ModuleView, SaveModulesResponse } from '@slipway/contracts';
-import { modulePathProblem, parseModuleRef } from '@slipway/domain';
-import { stringify } from 'yaml';
+import { formatModuleDocument, modulePathProblem, parseModuleRef } from '@slipway/domain';
 import { ApiError, modulePathUrl } from './api-client.js';
 import { EXIT, UsageError } from './cli-error.js';
 import type { CommandContext } from './command-context.js';
@@ -114,7 +113,7 @@ export async function moduleGet(context: CommandContext, args: string[]): Promis
   });
   if (values.json) context.out(formatJson(view));
   else if (format === 'json') context.out(formatJson(view.document));
-  else context.out(stringify(view.document, { lineWidth: 0 }));
+  else context.out(formatModuleDocument(view.document));
   return EXIT.success;
 }
 

@@ -65,7 +65,7 @@ describe('slipway run --wait', () => {
       .request('PUT', '/api/machine/parameters/statecustom', 'serving on 8080', {
         'content-type': 'text/plain',
       });
-    expect(display.status).toBe(200);
+    expect(display.status).toBe(204);
     await shown(watcher, '] web-1: serving on 8080\n');
     await completeState(machines, 'Running', { 'client-2': 1 });
     await shown(watcher, '] SendingReport\n');

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { parseEnvironment } from '@slipway/contracts';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -38,12 +39,7 @@ export interface OrchestratorConfig {
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
 ): OrchestratorConfig {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment(Env, env);
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.SLIPWAY_DATA_DIR,

@@ -746,7 +746,7 @@ export const API_CATALOG: readonly ApiRoute[] = [
     params: ParameterReferenceParam,
     body: [{ type: TEXT_TYPE, schema: ParameterValue }],
     optionalBody: true,
-    responses: [{ status: 200, description: 'set (empty body)' }],
+    responses: [noContent('set')],
     errors: [404],
   }),
   route({
@@ -802,7 +802,10 @@ export const API_CATALOG: readonly ApiRoute[] = [
     path: '/api/machine/logs',
     tag: 'machine',
     summary: 'Output of a target, for the live view: lines as JSON, or raw text/plain',
-    description: 'A text/plain body takes `stream` and `target` from the query.',
+    description:
+      'A text/plain body takes `stream` and `target` from the query, and is relayed as it ' +
+      'arrives: the bootstrap streams a whole target (chunked) in one request, for as long as ' +
+      'the target runs.',
     caller: 'machine',
     query: LogQuery,
     body: [

@@ -11,3 +11,4 @@ export * from './reports.js';
 export * from './ops.js';
 export * from './api-catalog.js';
 export * from './openapi.js';
+export * from './parse-environment.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseModuleDocuments } from './module-document.js';
+import { formatModuleDocument, parseModuleDocuments } from './module-document.js';
 
 const helloWorld = `path: Public/Tutorials/HelloWorld/apache
 kind: image
@@ -85,5 +85,28 @@ describe('parseModuleDocuments', () => {
       ok: false,
       problems: [{ at: [], message: 'the file holds no document' }],
     });
+  });
+});
+
+describe('formatModuleDocument', () => {
+  it('gives YAML that parses back to the same documents, scripts as blocks of lines', () => {
+    const parsed = parseModuleDocuments(helloWorld);
+    if (!parsed.ok) throw new Error('the example does not parse');
+    for (const document of parsed.value) {
+      const text = formatModuleDocument(document);
+      expect(parseModuleDocuments(text)).toEqual({ ok: true, value: [document] });
+    }
+    const apache = formatModuleDocument(parsed.value[0]!);
+    expect(apache).toContain(
+      '  report: |\n    #!/bin/sh -x\n    cp server.log $SLIPSTREAM_REPORT_DIR\n',
+    );
+  });
+
+  it('never folds a long line', () => {
+    const parsed = parseModuleDocuments(helloWorld);
+    if (!parsed.ok) throw new Error('the example does not parse');
+    const description = 'word '.repeat(60).trim();
+    const text = formatModuleDocument({ ...parsed.value[0]!, description });
+    expect(text.split('\n')).toContain(`description: ${description}`);
   });
 });

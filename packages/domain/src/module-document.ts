@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, isNode, stringify, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ModuleDocument } from './module.js';
 import type { Checked, Problem } from './problem.js';
@@ -88,4 +88,12 @@ export function parseModuleDocuments(text: string): Checked<ModuleDocument[]> {
   if (modules.length === 0)
     return { ok: false, problems: [{ at: [], message: 'the file holds no document' }] };
   return { ok: true, value: modules };
+}
+
+/**
+ * A module document as YAML, the way `slipway module get` prints it and the web app shows
+ * it: long lines are never folded, so one value is one line (or one block of lines).
+ */
+export function formatModuleDocument(document: ModuleDocument): string {
+  return stringify(document, { lineWidth: 0 });
 }

@@ -1,6 +1,8 @@
+import { RunIdParam } from '@slipway/contracts';
 import { Router } from 'express';
 import { requireUser } from '../auth/authenticate.js';
 import type { ApiDeps } from '../deps.js';
+import { parseRequest } from '../http/parse-request.js';
 import type { Draining } from './draining.js';
 import { streamRunEvents, streamUserEvents } from './stream-run-events.js';
 
@@ -8,7 +10,9 @@ import { streamRunEvents, streamUserEvents } from './stream-run-events.js';
 export function liveRoutes(deps: ApiDeps, draining: Draining): Router {
   const router = Router();
   router.get('/runs/:id/stream', async (req, res) => {
-    await streamRunEvents(deps, draining, requireUser(req), req.params.id, res);
+    const user = requireUser(req);
+    const { id } = parseRequest(RunIdParam, req.params, 'path');
+    await streamRunEvents(deps, draining, user, id, res);
   });
   router.get('/events', async (req, res) => {
     await streamUserEvents(deps, draining, requireUser(req), res);

@@ -1,31 +1,18 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { useApi } from '../api/session';
-import { ErrorMessage } from '../components/error-message';
+import { CredentialsForm, type Credentials } from '../components/credentials-form';
 
 export function RegisterPage() {
   const api = useApi();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [registered, setRegistered] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { user } = await api.request<{ user: { email: string } }>('/api/auth/register', {
-        method: 'POST',
-        body: { email, password },
-      });
-      setRegistered(user.email);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+  async function register(credentials: Credentials) {
+    const { user } = await api.request<{ user: { email: string } }>('/api/auth/register', {
+      method: 'POST',
+      body: credentials,
+    });
+    setRegistered(user.email);
   }
 
   if (registered) {
@@ -44,35 +31,7 @@ export function RegisterPage() {
   return (
     <section className="narrow">
       <h1>Register</h1>
-      <form onSubmit={(event) => void onSubmit(event)} className="form">
-        <label>
-          E-mail
-          <input
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label>
-          Password <span className="hint">(at least 10 characters)</span>
-          <input
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={10}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
-        <ErrorMessage error={error} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            Register
-          </button>
-        </div>
-      </form>
+      <CredentialsForm action="Register" newPassword onSubmit={register} />
       <p>
         Already registered? <Link to="/login">Log in</Link>
       </p>

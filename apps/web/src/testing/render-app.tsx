@@ -1,6 +1,6 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
-import { MemoryRouter } from 'react-router';
+import { MemoryRouter, useLocation, type Location } from 'react-router';
 import { SessionProvider, type LiveSource, type OpenLiveSource } from '../api/session';
 import { App } from '../app';
 import { ORIGIN } from './server';
@@ -23,6 +23,12 @@ export class FakeLiveSource implements LiveSource {
   }
 }
 
+/** Keeps the router's current location where a test can read it (the address bar). */
+function LocationProbe({ into }: { into: { current: Location | null } }) {
+  into.current = useLocation();
+  return null;
+}
+
 export function renderApp(path: string) {
   const sources: FakeLiveSource[] = [];
   const openLive: OpenLiveSource = (url) => {
@@ -34,14 +40,16 @@ export function renderApp(path: string) {
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: false, staleTime: 0 } },
   });
+  const location: { current: Location | null } = { current: null };
   const view = render(
     <QueryClientProvider client={queryClient}>
       <MemoryRouter initialEntries={[path]}>
         <SessionProvider openLive={openLive} fetcher={fetcher}>
           <App />
+          <LocationProbe into={location} />
         </SessionProvider>
       </MemoryRouter>
     </QueryClientProvider>,
   );
-  return { ...view, sources, queryClient };
+  return { ...view, sources, queryClient, location: () => location.current };
 }

@@ -1,6 +1,7 @@
 import type { ModuleView, SaveModuleResponse } from '@slipway/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router';
 import { modulePathUrl } from '../../api/api-client';
 import { problemsOf, type Problem } from '../../api/api-error';
 import { useApi } from '../../api/session';
@@ -57,7 +58,9 @@ export function ModuleEditor({
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(initialDraft);
   const [editing, setEditing] = useState(newIn !== undefined);
-  const [tab, setTab] = useState('summary');
+  const [params] = useSearchParams();
+  // A link that compares versions (?diff=) opens on the comparison.
+  const [tab, setTab] = useState(params.has('diff') ? 'versions' : 'summary');
   const [comment, setComment] = useState('');
   const [publicRead, setPublicRead] = useState(view?.publicRead ?? false);
   const [name, setName] = useState('');
