@@ -48,3 +48,12 @@ export function problemsAt(problems: Problem[], ...prefixes: (string | number)[]
 export function problemsOf(error: unknown): Problem[] {
   return error instanceof ApiError ? error.problems : [];
 }
+
+/**
+ * Whether a failed query is worth one more try: a lost connection or a server error may
+ * pass; an answer about the request itself (404, 403, 400…) will not change.
+ */
+export function worthRetrying(failures: number, error: unknown): boolean {
+  if (failures >= 1) return false;
+  return !(error instanceof ApiError) || error.status >= 500;
+}

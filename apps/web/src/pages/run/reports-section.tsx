@@ -42,7 +42,7 @@ export function ReportsSection({ runId }: { runId: string }) {
             <col className="col-name" />
             <col />
             <col className="col-size" />
-            <col className="col-action" />
+            <col className="col-read" />
           </colgroup>
           <thead>
             <tr>
