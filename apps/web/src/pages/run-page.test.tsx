@@ -8,6 +8,20 @@ import { api, apiError, never, server } from '../testing/server';
 
 const ID = 'aaaaaaaa-1111-4111-8111-111111111111';
 
+/** The snapshot a run page receives first: both instances Running, then `more`. */
+function runningSnapshot(more: object[] = []) {
+  return {
+    runId: ID,
+    state: 'Running',
+    abort: null,
+    instances: [
+      { name: 'apache1-1', node: 'apache1', index: 1, state: 'Running', statecustom: null },
+      { name: 'testclient1-1', node: 'testclient1', index: 1, state: 'Running', statecustom: null },
+      ...more,
+    ],
+  };
+}
+
 function instance(name: string, node: string, index: number) {
   return {
     name,
@@ -78,21 +92,7 @@ describe('the run page', () => {
       ),
     ).toBeTruthy();
     act(() => {
-      stream?.emit('snapshot', {
-        runId: ID,
-        state: 'Running',
-        abort: null,
-        instances: [
-          { name: 'apache1-1', node: 'apache1', index: 1, state: 'Running', statecustom: null },
-          {
-            name: 'testclient1-1',
-            node: 'testclient1',
-            index: 1,
-            state: 'Running',
-            statecustom: null,
-          },
-        ],
-      });
+      stream?.emit('snapshot', runningSnapshot());
       stream?.emit('parameter', {
         type: 'parameter',
         key: 'testclient1-1:statecustom',
@@ -153,19 +153,9 @@ describe('the run page', () => {
       return row ? within(row).getAllByRole('cell')[1]?.textContent : undefined;
     };
     act(() => {
-      stream?.emit('snapshot', {
-        runId: ID,
-        state: 'Running',
-        abort: null,
-        instances: [
-          { name: 'apache1-1', node: 'apache1', index: 1, state: 'Running', statecustom: null },
-          {
-            name: 'testclient1-1',
-            node: 'testclient1',
-            index: 1,
-            state: 'Running',
-            statecustom: null,
-          },
+      stream?.emit(
+        'snapshot',
+        runningSnapshot([
           // Removed while the run was Initializing: it stays where it left.
           {
             name: 'testclient1-2',
@@ -174,8 +164,8 @@ describe('the run page', () => {
             state: 'Initializing',
             statecustom: null,
           },
-        ],
-      });
+        ]),
+      );
     });
     expect(stateOf('apache1-1')).toBe('Running');
     act(() => stream?.emit('state', { type: 'state', state: 'SendingReport' }));
