@@ -117,10 +117,11 @@ describe('the state long poll', () => {
 
     const waiting = machine.get('/api/machine/state?known=Initializing&wait=5');
     await subscribed(run);
-    const completedAt = Date.now();
     await complete(run, 'apache-1', { state: 'Initializing' }, peer);
+    // Woken by the barrier, not by the poll running out (that answers 408); how fast is
+    // for `pnpm bench` (apps/api).
     const woken = await waiting;
-    expect(Date.now() - completedAt).toBeLessThan(200);
+    expect(woken.status).toBe(200);
     expect(woken.body).toEqual({ state: 'Running', abort: null });
 
     const aborting = machine.get('/api/machine/state?known=Running&wait=5');
