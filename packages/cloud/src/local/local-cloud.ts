@@ -53,6 +53,7 @@ function shellQuote(value: string): string {
 }
 
 function alive(pid: number): boolean {
+  if (pid <= 0) return false; // not started yet (0 would signal our own process group)
   try {
     process.kill(pid, 0);
     return true;
@@ -175,18 +176,22 @@ export class LocalCloud implements CloudConnector {
         .map(([key, value]) => `export ${key}=${shellQuote(value)}`)
         .join('\n');
       await writeFile(join(home, 'env'), `${exports}\n`, { mode: 0o600 });
-      const pid = await this.launcher.launch({
+      // Recorded before it starts: if this process dies while the launcher still starts
+      // the machine, the next worker finds it (by its namespace, or its marker) and adopts
+      // or releases it, instead of starting a second one beside an orphan.
+      const record: MachineRecord = {
+        runId: request.runId,
+        instance: request.instance,
+        pid: 0,
+        slot,
+        hostname,
+      };
+      await writeFile(join(directory, RECORD), JSON.stringify(record));
+      record.pid = await this.launcher.launch({
         directory,
         network:
           slot === null ? null : { slot, namespace: namespaceOf(slot), address: addressOf(slot) },
       });
-      const record: MachineRecord = {
-        runId: request.runId,
-        instance: request.instance,
-        pid,
-        slot,
-        hostname,
-      };
       await writeFile(join(directory, RECORD), JSON.stringify(record));
       return this.machineOf(record);
     } catch (error) {
