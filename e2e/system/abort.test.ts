@@ -42,11 +42,22 @@ targets:
     date +%s%N > "$SLIPSTREAM_REPORT_DIR/aborted-at"
     ss-abort "the aborter had enough"
 ---
+path: AbortTest/stubborn
+kind: image
+parent: Public/BaseImages/local-host
+targets:
+  execute: |
+    #!/bin/sh
+    # Ignores TERM (and so does its sleep): only the KILL 5 s later stops it.
+    trap '' TERM
+    sleep 600
+---
 path: AbortTest/deployment
 kind: deployment
 nodes:
   - { name: waiter, image: AbortTest/waiter, multiplicity: 3 }
   - { name: aborter, image: AbortTest/aborter }
+  - { name: stubborn, image: AbortTest/stubborn }
 `;
 
 async function reportFile(runId: string, reportId: string, path: string): Promise<string> {
@@ -91,5 +102,11 @@ describe('ss-abort', () => {
       expect(waitedMs).toBeGreaterThan(0);
       expect(waitedMs).toBeLessThan(1000);
     }
+
+    // A target that ignores TERM is killed 5 s later; its machine still sends its report.
+    const stubborn = reports.find((report: any) => report.instance === 'stubborn-1');
+    const log = await reportFile(runId, stubborn.id, 'slipway-bootstrap.log');
+    expect(log).toContain('abort: stopping execute');
+    expect(log).toMatch(/execute 01-AbortTest_stubborn exited with 137/);
   });
 });

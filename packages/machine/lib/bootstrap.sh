@@ -133,7 +133,11 @@ run_target() { # target stop_on_failure watch_abort
     if [ "$watch_abort" = 1 ]; then
       # An abort moves the run out of Running: then stop the script, TERM, then KILL after
       # 5 s. The watcher is a long poll on the run's state, not a process that wakes.
+      # Its curl is its own child (SLIPWAY_HTTP_FILE), so a TERM stops the poll with it.
       (
+        SLIPWAY_HTTP_FILE=$SLIPWAY_HOME/abort-watch.http
+        SLIPWAY_CURL_PID=""
+        trap '[ -z "$SLIPWAY_CURL_PID" ] || kill "$SLIPWAY_CURL_PID" 2>/dev/null; exit 0' TERM
         next_state Running >/dev/null
         note "abort: stopping $target"
         stop_group "$script_pid"
@@ -142,8 +146,7 @@ run_target() { # target stop_on_failure watch_abort
     fi
     wait "$script_pid"
     code=$?
-    # The watcher's child is its pending long poll: stop both.
-    [ -n "$watcher" ] && { pkill -P "$watcher" 2>/dev/null; kill "$watcher" 2>/dev/null; }
+    [ -z "$watcher" ] || kill "$watcher" 2>/dev/null
     note "$target ${script##*/} exited with $code"
     if [ "$code" -ne 0 ] && [ "$result" -eq 0 ]; then result=$code; fi
     [ "$code" -ne 0 ] && [ "$stop_on_failure" = 1 ] && break

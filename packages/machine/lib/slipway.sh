@@ -25,12 +25,32 @@ SLIPWAY_NL='
 # SLIPWAY_BODY (the response body, without trailing newlines). One curl and nothing else:
 # starting a process is the dearest thing a machine does, and a thousand machines on one
 # host do it together.
+#
+# With SLIPWAY_HTTP_FILE set, curl is instead this shell's own background child, its pid in
+# SLIPWAY_CURL_PID, and answers through that file (read back by the shell itself): a TERM
+# trap can then stop a long poll at once, where finding the curl of a command substitution
+# would mean searching /proc (pkill), a scan of every process on a host running thousands.
 slipway_http() {
   _method=$1
   _path=$2
   shift 2
-  _out=$(curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" \
-    -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" 2>/dev/null)
+  if [ -z "${SLIPWAY_HTTP_FILE:-}" ]; then
+    _out=$(curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" \
+      -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" 2>/dev/null)
+  else
+    curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" \
+      -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" \
+      >"$SLIPWAY_HTTP_FILE" 2>/dev/null &
+    SLIPWAY_CURL_PID=$!
+    wait "$SLIPWAY_CURL_PID"
+    SLIPWAY_CURL_PID=""
+    _out=""
+    _sep=""
+    while IFS= read -r _line || [ -n "$_line" ]; do
+      _out=$_out$_sep$_line
+      _sep=$SLIPWAY_NL
+    done <"$SLIPWAY_HTTP_FILE"
+  fi
   case "$_out" in
     *"$SLIPWAY_NL"[0-9][0-9][0-9])
       SLIPWAY_STATUS=${_out##*"$SLIPWAY_NL"}

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const LIB = new URL('../lib/slipway.sh', import.meta.url).pathname;
+
+/** Answers /body/<status> with a multi-line body; holds /hold until the client goes. */
+let server: Server;
+let api: string;
+const held: IncomingMessage[] = [];
+const closed: IncomingMessage[] = [];
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-http-'));
+  server = createServer((req, res) => {
+    if (req.url === '/hold') {
+      held.push(req);
+      res.on('close', () => closed.push(req));
+      return;
+    }
+    const status = Number(req.url?.split('/')[2] ?? 200);
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.end(`first line\n\n"quoted" $HOME \\ last\n\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+});
+
+function sh(script: string, env: Record<string, string> = {}) {
+  const child = spawn('sh', ['-c', `. ${LIB}\n${script}`], {
+    env: { PATH: process.env.PATH, SLIPWAY_API: api, SLIPWAY_TOKEN: 't', ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<string>((resolve) => child.on('close', () => resolve(out)));
+  return { child, exited };
+}
+
+describe('slipway_http', () => {
+  const show = 'slipway_http GET "$1"; printf "%s|%s" "$SLIPWAY_STATUS" "$SLIPWAY_BODY"';
+
+  it.each([
+    ['through a command substitution', {}],
+    ['through a file (SLIPWAY_HTTP_FILE)', { file: true }],
+  ])('reads the status and the body %s', async (_mode, { file }) => {
+    const env = file ? { SLIPWAY_HTTP_FILE: join(dir, 'answer') } : {};
+    for (const status of [200, 404]) {
+      const { exited } = sh(`set -- /body/${status}\n${show}`, env);
+      // The body keeps its inner blank line and loses its trailing newlines.
+      expect(await exited).toBe(`${status}|first line\n\n"quoted" $HOME \\ last`);
+    }
+    const { exited } = sh(`set -- /x\n${show}`, { ...env, SLIPWAY_API: 'http://127.0.0.1:1' });
+    expect(await exited).toBe('000|');
+  });
+
+  it('with SLIPWAY_HTTP_FILE, a TERM trap stops a pending long poll with its shell', async () => {
+    const file = join(dir, 'held');
+    const before = held.length;
+    const { child, exited } = sh(
+      `trap '[ -z "$SLIPWAY_CURL_PID" ] || kill "$SLIPWAY_CURL_PID"; exit 0' TERM
+       echo ready; slipway_http GET /hold; echo "not stopped"`,
+      { SLIPWAY_HTTP_FILE: file },
+    );
+    await expect.poll(() => held.length).toBe(before + 1);
+    child.kill('SIGTERM');
+    expect(await exited).toBe('ready\n');
+    // The server saw the request end: the curl is gone, not left holding the poll.
+    await expect.poll(() => closed.includes(held[before]!)).toBe(true);
+    expect(await readFile(file, 'utf8')).toBe('');
+  });
+});
