@@ -1,3 +1,4 @@
+import type { RunStatus } from '@slipway/domain';
 import { schema } from '@slipway/db';
 import { createTestDatabase, type TestDatabase } from '@slipway/db/testing';
 import { applyRunEvent } from '@slipway/engine';
@@ -100,6 +101,49 @@ describe('reconcileRun', () => {
     await applyRunEvent(database.db, runId, { type: 'terminate' });
     expect(await reconcileRun(deps, runId)).toBe(true);
     expect(await local.describe(runId)).toEqual([]);
+  });
+
+  it('starts no machine once the run is aborted in Initializing, and ends it Aborted', async () => {
+    const runId = await createSleeperRun(database.db, 3);
+    const stopping = new AbortController();
+    stopping.abort();
+    await reconcileRun(deps, runId, { signal: stopping.signal }); // started, nothing provisioned
+    await applyRunEvent(database.db, runId, { type: 'abort', message: 'stop' });
+    expect(await reconcileRun(deps, runId)).toBe(true);
+    const [run] = await database.db.select().from(schema.runs).where(eq(schema.runs.id, runId));
+    expect(run).toMatchObject({ state: 'Aborted', abortMessage: 'stop' });
+    expect((await instancesOf(runId)).map((instance) => instance.cloudInstanceId)).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expect(await local.describe(runId)).toEqual([]);
+  });
+
+  it('does not wait for the reports of instances an abort left without a machine', async () => {
+    const runId = await createSleeperRun(database.db, 3);
+    await reconcileRun(deps, runId); // start and provision
+    // box-3 never got its machine: the abort came first.
+    await local.terminate([`${runId}/box-3`]);
+    await database.db
+      .update(schema.instances)
+      .set({ cloudInstanceId: null })
+      .where(and(eq(schema.instances.runId, runId), eq(schema.instances.name, 'box-3')));
+    await applyRunEvent(database.db, runId, { type: 'abort', message: 'stop' });
+    for (const instance of ['box-1', 'box-2']) {
+      await applyRunEvent(database.db, runId, {
+        type: 'completed',
+        instance,
+        state: 'SendingReport',
+      });
+    }
+    expect(await reconcileRun(deps, runId)).toBe(true);
+    const [run] = await database.db.select().from(schema.runs).where(eq(schema.runs.id, runId));
+    expect(run?.state).toBe('Aborted');
+    expect((run?.status as RunStatus).instances['box-3']?.gone).toBe(true);
+    expect(await local.describe(runId)).toEqual([]);
+    const released = (await instancesOf(runId)).map((instance) => instance.releasedAt !== null);
+    expect(released).toEqual([true, true, false]);
   });
 
   it('records a provisioning failure and aborts when the node tolerates none', async () => {

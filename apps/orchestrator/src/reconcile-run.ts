@@ -17,9 +17,29 @@ export const REPORT_GRACE_MS = 2 * 60_000;
 type RunRow = typeof schema.runs.$inferSelect;
 type InstanceRow = typeof schema.instances.$inferSelect;
 
-async function apply(deps: OrchestratorDeps, runId: string, event: RunEvent): Promise<void> {
+async function apply(deps: OrchestratorDeps, runId: string, event: RunEvent): Promise<RunStatus> {
   const applied = await applyRunEvent(deps.db, runId, event);
   await publishRunMessages(deps.events, runId, applied);
+  return applied.status;
+}
+
+/**
+ * Whether the run is still in Initializing, read at most once a second however many
+ * provisionings ask: an abort during provisioning stops the machines not started yet.
+ */
+function initializingCheck(deps: OrchestratorDeps, runId: string): () => Promise<boolean> {
+  let answer: { at: number; value: Promise<boolean> } | undefined;
+  return () => {
+    if (!answer || Date.now() - answer.at >= 1000) {
+      const value = deps.db
+        .select({ state: schema.runs.state })
+        .from(schema.runs)
+        .where(eq(schema.runs.id, runId))
+        .then(([row]) => row?.state === 'Initializing');
+      answer = { at: Date.now(), value };
+    }
+    return answer.value;
+  };
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */
@@ -83,6 +103,7 @@ async function provisionAll(
         }
         return;
       }
+      const initializing = initializingCheck(deps, run.id);
       // Machines a crashed worker started but did not record are adopted, not started twice.
       const existing = new Map(
         (await cloud.connector.describe(run.id)).map((machine) => [machine.instance, machine]),
@@ -94,6 +115,8 @@ async function provisionAll(
           if (!status.instances[instance.name] || status.instances[instance.name]?.gone) return;
           // A worker shutting down starts no more machines: the next worker adopts the rest.
           if (signal?.aborted) return;
+          // Nor does a run that has moved on (an abort): its unstarted instances are abandoned.
+          if (!(await initializing())) return;
           try {
             const found = existing.get(instance.name);
             let machine: { cloudInstanceId: string; hostname: string; urlSsh?: string };
@@ -176,6 +199,28 @@ async function releaseMachines(
   }
 }
 
+/**
+ * Instances still without a machine once the run has left Initializing (an abort came
+ * first) will never get one: they are gone, so the report barrier does not wait for them.
+ * A machine a crashed worker started for one of them is released by the reaper at the end.
+ */
+async function abandonUnprovisioned(
+  deps: OrchestratorDeps,
+  runId: string,
+  status: RunStatus,
+): Promise<RunStatus> {
+  const unprovisioned = await deps.db
+    .select({ name: schema.instances.name })
+    .from(schema.instances)
+    .where(and(eq(schema.instances.runId, runId), isNull(schema.instances.cloudInstanceId)));
+  const abandoned = unprovisioned
+    .map((instance) => instance.name)
+    .filter((name) => status.instances[name]?.gone === false);
+  if (abandoned.length === 0) return status;
+  deps.logger.info({ runId, instances: abandoned.length }, 'run left Initializing: abandoning');
+  return apply(deps, runId, { type: 'provisioningAbandoned', instances: abandoned });
+}
+
 async function enteredCurrentStateAt(deps: OrchestratorDeps, run: RunRow): Promise<Date> {
   const [last] = await deps.db
     .select({ at: schema.runEvents.at })
@@ -239,6 +284,10 @@ export async function reconcileRun(
         .where(eq(schema.runs.id, runId));
       status = (fresh?.status as RunStatus | undefined) ?? status;
     }
+  }
+
+  if (status.state !== 'Initializing' && !isFinalState(status.state)) {
+    status = await abandonUnprovisioned(deps, runId, status);
   }
 
   const final = isFinalState(status.state);

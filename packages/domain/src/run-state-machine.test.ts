@@ -502,6 +502,49 @@ describe('provisioning failures', () => {
   });
 });
 
+describe('provisioning abandoned', () => {
+  it('after an abort in Initializing, leaves out the instances that never got a machine', () => {
+    // apache-1 and client-1 have machines; the run aborts before client-2 gets one.
+    const aborted = step(started(), { type: 'abort', message: 'stop' }).status;
+    expect(aborted.state).toBe('SendingReport');
+    const reported = play(aborted, completeAll(['apache-1', 'client-1'], 'SendingReport'));
+    expect(reported.status.state).toBe('SendingReport'); // still waiting for client-2
+    const result = step(reported.status, {
+      type: 'provisioningAbandoned',
+      instances: ['client-2'],
+    });
+    expect(result.status.instances['client-2']?.gone).toBe(true);
+    expect(result.status.state).toBe('Aborted');
+    expect(result.effects).toContainEqual({
+      type: 'finish',
+      state: 'Aborted',
+      outcome: 'failed',
+      message: 'stop',
+    });
+  });
+
+  it('is ignored in Initializing, before start, and for unknown, gone or started instances', () => {
+    const running = inState('Running');
+    expect(step(running, { type: 'provisioningAbandoned', instances: ['apache-1'] }).status).toBe(
+      running,
+    );
+    const initializing = started();
+    expect(
+      step(initializing, { type: 'provisioningAbandoned', instances: ['client-2'] }).status,
+    ).toBe(initializing);
+    const fresh = clientServer();
+    expect(step(fresh, { type: 'provisioningAbandoned', instances: ['client-2'] }).status).toBe(
+      fresh,
+    );
+    const aborted = step(started(), { type: 'abort', message: 'stop' }).status;
+    const once = step(aborted, { type: 'provisioningAbandoned', instances: ['client-2'] }).status;
+    expect(once.instances['client-2']?.gone).toBe(true);
+    expect(
+      step(once, { type: 'provisioningAbandoned', instances: ['client-2', 'x-9'] }).status,
+    ).toBe(once);
+  });
+});
+
 describe('deadlinePassed', () => {
   it('advances the current state without waiting, leaving the stragglers alone', () => {
     let status = started();
@@ -670,6 +713,7 @@ type Move =
       exitCode?: number;
     }
   | { kind: 'provisioningFailed'; pick: number; unknown: boolean; message: string }
+  | { kind: 'provisioningAbandoned'; pick: number; unknown: boolean }
   | { kind: 'deadline'; state: RunState | 'current' };
 
 const UNKNOWN = ['ghost-1', 'constructor', '__proto__'];
@@ -709,6 +753,10 @@ const move: fc.Arbitrary<Move> = fc.oneof(
       unknown,
       message,
     }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('provisioningAbandoned' as const), pick, unknown }),
   },
   {
     weight: 1,
@@ -759,6 +807,8 @@ function toEvent(m: Move, status: RunStatus): RunEvent {
         instance: instanceAt(m.pick, m.unknown),
         message: m.message,
       };
+    case 'provisioningAbandoned':
+      return { type: 'provisioningAbandoned', instances: [instanceAt(m.pick, m.unknown)] };
     case 'deadline':
       return { type: 'deadlinePassed', state: stateOf(m.state) };
   }
@@ -783,6 +833,13 @@ function simulate(
     status = result.status;
   }
   return { status, trace };
+}
+
+/** The instances an event says never got (or will never get) a machine. */
+function lostBy(event: RunEvent): string[] {
+  if (event.type === 'provisioningFailed') return [event.instance];
+  if (event.type === 'provisioningAbandoned') return event.instances;
+  return [];
 }
 
 const ORDER: Record<RunState, number> = {
@@ -863,10 +920,11 @@ describe('properties', () => {
           const barrier = before.state;
           for (const [name, instance] of Object.entries(before.instances)) {
             if (instance.gone) continue;
-            const subject = 'instance' in event && event.instance === name;
+            const subject =
+              ('instance' in event && event.instance === name) || lostBy(event).includes(name);
             if (subject && event.type === 'completed') expect(event.state).toBe(barrier);
             else if (!subject) expect(instance.completed).toBe(barrier);
-            // The subject of a provisioningFailed is gone: no barrier waits for it any more.
+            // An instance lost in provisioning is gone: no barrier waits for it any more.
           }
         }
       }),
@@ -908,11 +966,9 @@ describe('properties', () => {
               expect(isFinalState(after.state) && !isFinalState(before.state)).toBe(true);
             }
           }
-          if (
-            event.type === 'provisioningFailed' &&
-            before.instances[event.instance]?.gone === false
-          ) {
-            if (after.instances[event.instance]?.gone) lostInProvisioning.add(event.instance);
+          for (const name of lostBy(event)) {
+            if (before.instances[name]?.gone === false && after.instances[name]?.gone)
+              lostInProvisioning.add(name);
           }
         }
         expect(new Set(provisioned).size).toBe(provisioned.length);

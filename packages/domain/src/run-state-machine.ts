@@ -71,6 +71,12 @@ export type RunEvent =
   /** `failed` wins over `exitCode`; without it a non-zero `exitCode` means failed. */
   | { type: 'completed'; instance: string; state: RunState; failed?: boolean; exitCode?: number }
   | { type: 'provisioningFailed'; instance: string; message: string }
+  /**
+   * The run left Initializing (an abort) before these instances got a machine: they are
+   * gone, and no barrier waits for them. Ignored in Initializing, where they still may, and
+   * for an instance that completed a state (it had a machine).
+   */
+  | { type: 'provisioningAbandoned'; instances: string[] }
   | { type: 'abort'; message: string }
   | { type: 'cancelAbort' }
   /** The grace deadline of a state ran out: advance without waiting for the stragglers. */
@@ -135,6 +141,8 @@ export function advanceRun(status: RunStatus, event: RunEvent): RunTransition {
       return complete(status, event);
     case 'provisioningFailed':
       return failProvisioning(status, event.instance, event.message);
+    case 'provisioningAbandoned':
+      return abandonProvisioning(status, event.instances);
     case 'abort':
       return settle(abortRun(begin(status), event.message));
     case 'cancelAbort':
@@ -222,6 +230,21 @@ function failProvisioning(status: RunStatus, name: string, message: string): Run
     ? (status.maxProvisioningFailures[instance.node] ?? 0)
     : 0;
   if (lost > tolerated) abortRun(t, `provisioning failed for node ${instance.node}: ${message}`);
+  return settle(t);
+}
+
+function abandonProvisioning(status: RunStatus, names: string[]): RunTransition {
+  if (!status.started || status.state === 'Initializing') return ignore(status);
+  const abandoned = names.filter((name) => {
+    const instance = instanceNamed(status, name);
+    // One that completed a state had a machine: not abandoned, whatever the caller thinks.
+    return instance !== undefined && !instance.gone && instance.completed === null;
+  });
+  if (abandoned.length === 0) return ignore(status);
+  const t = begin(status);
+  for (const name of abandoned) {
+    t.status.instances[name] = { ...(t.status.instances[name] as InstanceProgress), gone: true };
+  }
   return settle(t);
 }
 
