@@ -17,16 +17,26 @@ const run = promisify(execFile);
 
 /**
  * Gives each local machine an address of its own: a network namespace joined by a veth
- * pair to one bridge on the host. Needs Linux, root and iproute2; `probeNamespaces` tells.
+ * pair to a bridge on the host. Needs Linux, root and iproute2; `probeNamespaces` tells.
  *
- * Addresses come from 10.213.0.0/16; the bridge holds 10.213.0.1, which is also where
- * machines reach the API. A Linux bridge takes at most 1,024 ports, so at most ~1,000
- * machines have their own address at once.
+ * Addresses come from 10.213.0.0/16; the bridge slipway0 holds 10.213.0.1, which is also
+ * where machines reach the API. A Linux bridge takes at most 1,024 ports, so machines sit
+ * on segments of SEGMENT_SIZE: slot 0–999 on slipway0, 1000–1999 on slipway1 and so on,
+ * each further bridge joined to slipway0 by a veth pair (its uplink). It stays one layer-2
+ * network and one subnet: machines on different segments reach each other and the host as
+ * if they shared one bridge, and nothing is routed.
  */
 export const BRIDGE = 'slipway0';
 export const SUBNET_PREFIX = '10.213';
 export const BRIDGE_ADDRESS = `${SUBNET_PREFIX}.0.1`;
-export const MAX_NAMESPACES = 1020;
+export const SEGMENT_SIZE = 1000;
+export const SEGMENTS = 8;
+export const MAX_NAMESPACES = SEGMENT_SIZE * SEGMENTS;
+
+/** The bridge a slot's machine is attached to. */
+export function bridgeOf(slot: number): string {
+  return `slipway${Math.floor(slot / SEGMENT_SIZE)}`;
+}
 
 export function addressOf(slot: number): string {
   const n = slot + 2; // .0.0 is the network, .0.1 the bridge
@@ -83,6 +93,33 @@ export async function ensureBridge(): Promise<void> {
   await ip(['link', 'set', BRIDGE, 'up']);
 }
 
+const segmentsReady = new Set<string>([BRIDGE]);
+
+/**
+ * Makes the bridge of a slot's segment, and its uplink to slipway0, if this host does not
+ * have them yet (once per process; another worker may make them at the same time, which
+ * is fine: what exists already is left as it is).
+ */
+export async function ensureSegment(slot: number): Promise<void> {
+  const bridge = bridgeOf(slot);
+  if (segmentsReady.has(bridge)) return;
+  const segment = Math.floor(slot / SEGMENT_SIZE);
+  const [uplink, downlink] = [`swb${segment}`, `swc${segment}`];
+  await ipBatchForce([
+    `link add ${bridge} type bridge`,
+    `link add ${uplink} type veth peer name ${downlink}`,
+    `link set ${uplink} master ${BRIDGE} up`,
+    `link set ${downlink} master ${bridge} up`,
+    `link set ${bridge} up`,
+  ]).catch(() => undefined); // "File exists" from a bridge made before: checked next
+  try {
+    await ip(['link', 'show', downlink]);
+  } catch {
+    throw new Error(`cannot make bridge ${bridge} for local machines ${segment * SEGMENT_SIZE}+`);
+  }
+  segmentsReady.add(bridge);
+}
+
 /** Host-wide: every Slipway process on this host allocates from the same slots. */
 export const SLOTS_DIRECTORY = '/run/slipway/local-slots';
 
@@ -92,10 +129,15 @@ export const SLOTS_DIRECTORY = '/run/slipway/local-slots';
  * killed before releasing it) is taken back once every slot is in use.
  */
 export class SlotAllocator {
-  constructor(private readonly directory: string = SLOTS_DIRECTORY) {}
-
   /** Where the next search starts: after the last slot taken, so taking stays O(1) as slots fill up. */
-  private hint = 0;
+  private hint: number;
+
+  constructor(
+    private readonly directory: string = SLOTS_DIRECTORY,
+    firstSlot = 0,
+  ) {
+    this.hint = firstSlot;
+  }
 
   private async tryAll(): Promise<number | null> {
     for (let step = 0; step < MAX_NAMESPACES; step += 1) {

@@ -1,13 +1,13 @@
 #!/bin/sh
 # Starts the machines of the local cloud for one orchestrator process, which writes one
 # request per line on stdin (fields separated by tabs):
-#   id  slot|-  namespace|-  address|-  machine-directory
+#   id  slot|-  bridge|-  namespace|-  address|-  machine-directory
 # and reads one answer per request on stdout: "ok <id> <pid>" or "fail <id> <message>".
 # It exists so that Node forks once, not four times a machine: forking a large Node
 # process costs a quarter of a second on the hosts we run on, and blocks its event loop.
 # Requests are served in parallel; the machine is a new session (setsid) whose pid stays
 # the bootstrap's through every exec, so release can find and kill it.
-bridge=$1
+main_bridge=$1 # holds the gateway: where the host keeps its neighbour entries
 gateway=$2
 tab=$(printf '\t')
 
@@ -15,8 +15,8 @@ fail() { # id message
   printf 'fail %s %s\n' "$1" "$(printf '%s' "$2" | tr '\n' ' ')"
 }
 
-# The machine's own network: a namespace joined to the bridge by a veth pair.
-setup_namespace() { # namespace slot address
+# The machine's own network: a namespace joined to its segment's bridge by a veth pair.
+setup_namespace() { # namespace slot address bridge
   host=swh$2
   guest=swg$2
   if ! ip netns add "$1" 2>/dev/null; then
@@ -28,8 +28,8 @@ setup_namespace() { # namespace slot address
   # The host may still map this address to the link of the machine that had it before.
   ip -batch - <<BATCH || return 1
 link add $host type veth peer name $guest netns $1
-link set $host master $bridge up
-neigh flush to $3 dev $bridge
+link set $host master $4 up
+neigh flush to $3 dev $main_bridge
 BATCH
   ip -n "$1" -batch - <<BATCH || return 1
 addr add $3/16 dev $guest
@@ -39,15 +39,15 @@ route add default via $gateway
 BATCH
 }
 
-launch() { # id slot namespace address directory
+launch() { # id slot bridge namespace address directory
   if [ "$2" != - ]; then
-    problem=$(setup_namespace "$3" "$2" "$4" 2>&1) || {
-      fail "$1" "cannot set up network namespace $3: $problem"
+    problem=$(setup_namespace "$4" "$2" "$5" "$3" 2>&1) || {
+      fail "$1" "cannot set up network namespace $4: $problem"
       return
     }
-    set -- "$1" "$5" ip netns exec "$3"
+    set -- "$1" "$6" ip netns exec "$4"
   else
-    set -- "$1" "$5"
+    set -- "$1" "$6"
   fi
   id=$1
   directory=$2
@@ -60,7 +60,7 @@ launch() { # id slot namespace address directory
   echo "ok $id $!"
 }
 
-while IFS=$tab read -r id slot namespace address directory; do
-  (launch "$id" "$slot" "$namespace" "$address" "$directory") &
+while IFS=$tab read -r id slot bridge namespace address directory; do
+  (launch "$id" "$slot" "$bridge" "$namespace" "$address" "$directory") &
 done
 wait

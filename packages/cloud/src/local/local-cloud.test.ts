@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MachineBundle } from '../cloud-connector.js';
-import { addressOf, MAX_NAMESPACES, namespaceOf, probeNamespaces } from './host-network.js';
+import {
+  addressOf,
+  BRIDGE,
+  bridgeOf,
+  MAX_NAMESPACES,
+  namespaceOf,
+  probeNamespaces,
+  SEGMENT_SIZE,
+} from './host-network.js';
 import { LocalCloud } from './local-cloud.js';
 
 let root: string;
@@ -107,6 +115,62 @@ describe('local cloud', () => {
       await expect(
         fetch(`http://${a!.hostname}:8080/name.txt`, { signal: AbortSignal.timeout(1000) }),
       ).rejects.toThrow();
+    },
+  );
+
+  it.runIf(namespaces.ok)(
+    'puts machines past the first thousand on a further bridge, one network with the rest',
+    async () => {
+      const first = await LocalCloud.create({ root, isolation: 'namespace' });
+      const beyond = await LocalCloud.create({
+        root,
+        isolation: 'namespace',
+        firstSlot: SEGMENT_SIZE + 7,
+      });
+      const runId = '22222222-2222-2222-2222-222222222222';
+      const provision = (cloud: LocalCloud, instance: string) =>
+        cloud.provision({
+          runId,
+          instance,
+          cloudImageId: 'host',
+          bundle: serverBundle(runId, instance),
+        });
+      const [near, far] = await Promise.all([
+        provision(first, 'near-1'),
+        provision(beyond, 'far-1'),
+      ]);
+      try {
+        const farSlot = Array.from({ length: MAX_NAMESPACES }, (_, n) => n).find(
+          (n) => addressOf(n) === far!.hostname,
+        )!;
+        expect(bridgeOf(farSlot)).not.toBe(BRIDGE);
+        // The host reaches the far machine across the uplink…
+        const name = await waitFor(async () => {
+          const response = await fetch(`http://${far!.hostname}:8080/name.txt`);
+          return response.ok ? (await response.text()).trim() : undefined;
+        });
+        expect(name).toBe('far-1');
+        // …and the far machine reaches one on slipway0, with no route but the subnet's.
+        const fromFar = await waitFor(async () =>
+          execFileSync('ip', [
+            'netns',
+            'exec',
+            namespaceOf(farSlot),
+            'curl',
+            '-sS',
+            '--max-time',
+            '2',
+            `http://${near!.hostname}:8080/name.txt`,
+          ])
+            .toString()
+            .trim(),
+        );
+        expect(fromFar).toBe('near-1');
+      } finally {
+        await first.terminate([near!.cloudInstanceId]);
+        await beyond.terminate([far!.cloudInstanceId]);
+      }
+      expect(processesMarked(`${runId}/`)).toBe(0);
     },
   );
 

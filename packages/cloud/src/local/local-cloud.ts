@@ -10,11 +10,13 @@ import {
 } from '../cloud-connector.js';
 import {
   addressOf,
+  bridgeOf,
   BRIDGE_ADDRESS,
   BRIDGE,
   deleteNamespace,
   deleteNamespaces,
   ensureBridge,
+  ensureSegment,
   namespaceOf,
   namespaceMembers,
   probeNamespaces,
@@ -35,6 +37,8 @@ export interface LocalCloudOptions {
   isolation?: 'namespace' | 'shared' | 'auto';
   /** The PATH machines start with (the host's by default). */
   path?: string;
+  /** Where the search for a free address slot starts (tests use it to reach a segment). */
+  firstSlot?: number;
 }
 
 interface MachineRecord {
@@ -81,7 +85,7 @@ export class LocalCloud implements CloudConnector {
     readonly limitation: string | null,
   ) {
     this.name = options.name ?? 'local';
-    this.slots = new SlotAllocator();
+    this.slots = new SlotAllocator(undefined, options.firstSlot);
     this.launcher = new MachineLauncher(BRIDGE, BRIDGE_ADDRESS);
   }
 
@@ -154,7 +158,7 @@ export class LocalCloud implements CloudConnector {
     }
     const slot = this.isolation === 'namespace' ? await this.slots.take() : null;
     try {
-      if (slot !== null) await writeNamespaceEtc(slot);
+      if (slot !== null) await Promise.all([writeNamespaceEtc(slot), ensureSegment(slot)]);
       const hostname = slot === null ? '127.0.0.1' : addressOf(slot);
       const env: Record<string, string> = {
         PATH: `${join(home, 'bin')}:${this.options.path ?? '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'}`,
@@ -190,7 +194,14 @@ export class LocalCloud implements CloudConnector {
       record.pid = await this.launcher.launch({
         directory,
         network:
-          slot === null ? null : { slot, namespace: namespaceOf(slot), address: addressOf(slot) },
+          slot === null
+            ? null
+            : {
+                slot,
+                bridge: bridgeOf(slot),
+                namespace: namespaceOf(slot),
+                address: addressOf(slot),
+              },
       });
       await writeFile(join(directory, RECORD), JSON.stringify(record));
       return this.machineOf(record);

@@ -8,7 +8,7 @@ export interface LaunchRequest {
   /** The machine's directory: `home/env` and `home/lib/bootstrap.sh` in it, `work/` its cwd. */
   directory: string;
   /** Its network namespace, or none (the machine shares the host's network). */
-  network: { slot: number; namespace: string; address: string } | null;
+  network: { slot: number; bridge: string; namespace: string; address: string } | null;
 }
 
 /**
@@ -35,6 +35,7 @@ export class MachineLauncher {
     const fields = [
       String(this.nextId++),
       request.network ? String(request.network.slot) : '-',
+      request.network?.bridge ?? '-',
       request.network?.namespace ?? '-',
       request.network?.address ?? '-',
       request.directory,
