@@ -7,6 +7,7 @@ import type { MachineBundle } from '../cloud-connector.js';
 import {
   addressOf,
   BRIDGE,
+  BRIDGE_MAC,
   bridgeOf,
   MAX_NAMESPACES,
   namespaceOf,
@@ -171,6 +172,38 @@ describe('local cloud', () => {
         await beyond.terminate([far!.cloudInstanceId]);
       }
       expect(processesMarked(`${runId}/`)).toBe(0);
+    },
+  );
+
+  it.runIf(namespaces.ok)(
+    "keeps the bridge's hardware address as machines come and go",
+    async () => {
+      await LocalCloud.create({ root, isolation: 'namespace' });
+      const address = () =>
+        execFileSync('cat', [`/sys/class/net/${BRIDGE}/address`])
+          .toString()
+          .trim();
+      expect(address()).toBe(BRIDGE_MAC);
+      // A port whose address is lower than any other would become the bridge's own.
+      execFileSync('ip', [
+        'link',
+        'add',
+        'swtest0',
+        'address',
+        '02:00:00:00:00:01',
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'swtest1',
+      ]);
+      try {
+        execFileSync('ip', ['link', 'set', 'swtest0', 'master', BRIDGE, 'up']);
+        expect(address()).toBe(BRIDGE_MAC);
+      } finally {
+        execFileSync('ip', ['link', 'delete', 'swtest0']);
+      }
+      expect(address()).toBe(BRIDGE_MAC);
     },
   );
 
