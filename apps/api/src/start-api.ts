@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { RUNS_QUEUE } from '@slipway/contracts';
@@ -29,6 +29,8 @@ export async function loadSecretKey(
   );
   return Buffer.from((await readFile(file, 'utf8')).trim(), 'hex');
 }
+
+const LISTEN_BACKLOG = 4096;
 
 export interface RunningApi {
   url: string;
@@ -70,7 +72,11 @@ export async function startApi(input: {
   const { app, beginShutdown } = createApp(deps);
   const listen = (host: string, port: number) =>
     new Promise<Server>((resolve, reject) => {
-      const server = app.listen(port, host);
+      // A thousand machines call at once when a run changes state: with Node's default
+      // backlog of 511 the kernel dropped their connections (81,600 listen overflows in a
+      // 1,000-machine run), and dropped handshakes come back only after TCP's backoff, minutes
+      // later. The kernel caps it at net.core.somaxconn.
+      const server = createServer(app).listen({ port, host, backlog: LISTEN_BACKLOG });
       // A machine streams a target's log in one request that lasts as long as the target
       // (POST /api/machine/logs): Node's default of 5 min for a whole request would cut it.
       // Headers must still arrive within headersTimeout; bodies elsewhere are small and parsed

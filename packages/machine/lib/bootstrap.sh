@@ -65,7 +65,7 @@ complete() { # state exit-code
 # request every few minutes, not a process every few seconds.
 next_state() {
   while :; do
-    call_until_answered GET "/api/machine/state?known=$1&wait=300" --max-time 330
+    call_until_answered GET "/api/machine/state?known=$1&wait=300" --max-time 330 --speed-time 330
     if [ "$SLIPWAY_STATUS" = 200 ]; then
       slipway_json_field state
       return 0

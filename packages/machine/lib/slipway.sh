@@ -26,6 +26,10 @@ SLIPWAY_NL='
 # starting a process is the dearest thing a machine does, and a thousand machines on one
 # host do it together.
 #
+# A call that moves no byte for 60 s (SLIPWAY_STALL_SECONDS) is given up (000, which callers retry): a connection
+# the API never took (a dropped handshake) would otherwise hang its command for good. Long
+# polls pass their own --speed-time, longer than the poll.
+#
 # With SLIPWAY_HTTP_FILE set, curl is instead this shell's own background child, its pid in
 # SLIPWAY_CURL_PID, and answers through that file (read back by the shell itself): a TERM
 # trap can then stop a long poll at once, where finding the curl of a command substitution
@@ -35,10 +39,10 @@ slipway_http() {
   _path=$2
   shift 2
   if [ -z "${SLIPWAY_HTTP_FILE:-}" ]; then
-    _out=$(curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" \
+    _out=$(curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" --speed-limit 1 --speed-time "${SLIPWAY_STALL_SECONDS:-60}" \
       -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" 2>/dev/null)
   else
-    curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" \
+    curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" --speed-limit 1 --speed-time "${SLIPWAY_STALL_SECONDS:-60}" \
       -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" \
       >"$SLIPWAY_HTTP_FILE" 2>/dev/null &
     SLIPWAY_CURL_PID=$!

@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const LIB = new URL('../lib/slipway.sh', import.meta.url).pathname;
 
-/** Answers /body/<status> with a multi-line body; holds /hold until the client goes. */
+/**
+ * Answers /body/<status> with a multi-line body, /slow after 2.5 s; holds /hold until the
+ * client goes.
+ */
 let server: Server;
 let api: string;
 const held: IncomingMessage[] = [];
@@ -18,6 +21,10 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'slipway-http-'));
   server = createServer((req, res) => {
+    if (req.url === '/slow') {
+      setTimeout(() => res.end('late'), 2500);
+      return;
+    }
     if (req.url === '/hold') {
       held.push(req);
       res.on('close', () => closed.push(req));
@@ -62,6 +69,17 @@ describe('slipway_http', () => {
     }
     const { exited } = sh(`set -- /x\n${show}`, { ...env, SLIPWAY_API: 'http://127.0.0.1:1' });
     expect(await exited).toBe('000|');
+  });
+
+  it('gives up a call that moves no byte (000, which callers retry), unless told to wait', async () => {
+    const before = held.length;
+    const { exited } = sh(
+      `slipway_http GET /hold; echo "$SLIPWAY_STATUS"
+       slipway_http GET /slow --speed-time 10; echo "$SLIPWAY_STATUS $SLIPWAY_BODY"`,
+      { SLIPWAY_STALL_SECONDS: '1' },
+    );
+    expect(await exited).toBe('000\n200 late\n');
+    expect(held.length).toBe(before + 1);
   });
 
   it('with SLIPWAY_HTTP_FILE, a TERM trap stops a pending long poll with its shell', async () => {
