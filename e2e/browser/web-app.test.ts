@@ -1,14 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { webAppDirectory } from '@slipway/web';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, REPO, Stack } from '../system/stack.js';
+import { BrowserStack, STEP_MS } from './browser-harness.js';
 
-const SCREENSHOTS = join(REPO, 'e2e/output/screenshots');
-const PASSWORD = 'correct horse battery';
 const ALICE = 'alice@example.org';
 const BOB = 'bob@example.org';
 const PROJECT = 'AliceTutorial';
@@ -51,38 +44,14 @@ const TESTCLIENT_REPORT = `#!/bin/sh -x
 cp /tmp/data.txt $SLIPSTREAM_REPORT_DIR
 `;
 
-/** Generous: the machine is shared and at times loaded; nothing here measures time. */
-const STEP_MS = 30_000;
-const RUN_MS = 150_000;
-
-let stack: Stack;
-let browser: Browser;
-let shots = 0;
+let harness: BrowserStack;
 
 beforeAll(async () => {
-  const webDir = await builtWebApp();
-  await rm(SCREENSHOTS, { recursive: true, force: true });
-  await mkdir(SCREENSHOTS, { recursive: true });
-  stack = await Stack.start({ workers: 1, webDir });
-  browser = await chromium.launch({
-    // Debian's chromium (apt-get install chromium); playwright-core downloads no browser.
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  harness = await BrowserStack.start({ screenshots: '' });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  await harness?.stop();
 });
 
 describe('the web app, in a real browser, against the whole stack', () => {
@@ -90,7 +59,7 @@ describe('the web app, in a real browser, against the whole stack', () => {
 
   it('walks the Hello World tutorial: register, confirm, log in, build the images and the deployment, run it, read the report', async () => {
     const page = await newPage();
-    await registerConfirmAndLogIn(page, ALICE);
+    await harness.registerConfirmAndLogIn(page, ALICE);
 
     // A root project for the tutorial, and HelloWorld in it.
     await page.getByRole('button', { name: 'New Project' }).click();
@@ -183,7 +152,7 @@ describe('the web app, in a real browser, against the whole stack', () => {
     runPath = new URL(page.url()).pathname;
     await page.getByText('live', { exact: true }).waitFor();
     await shot(page, 'run-started');
-    const state = await runEnd(page, runPath);
+    const state = await harness.runEnd(page, runPath);
     await shot(page, 'run-done');
     expect(state).toBe('Done (success)');
     const instances = page.getByRole('table', { name: 'Instances' });
@@ -214,7 +183,7 @@ describe('the web app, in a real browser, against the whole stack', () => {
   it("keeps Alice's private project from another user", async () => {
     expect(runPath, 'the tutorial run above').toBeTruthy();
     const page = await newPage();
-    await registerConfirmAndLogIn(page, BOB);
+    await harness.registerConfirmAndLogIn(page, BOB);
 
     // The root projects: Public is there, Alice's project is not.
     const projects = page.getByRole('table');
@@ -246,51 +215,12 @@ describe('the web app, in a real browser, against the whole stack', () => {
   });
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: stack.api.url,
-    viewport: { width: 1280, height: 900 },
-  });
-  context.setDefaultTimeout(STEP_MS);
-  return context.newPage();
+function newPage(): Promise<Page> {
+  return harness.newPage();
 }
 
-/** A full-page screenshot per page visited: e2e/output/screenshots/<NN-name>.png. */
-async function shot(page: Page, name: string): Promise<void> {
-  shots += 1;
-  const file = `${String(shots).padStart(2, '0')}-${name}.png`;
-  await page.screenshot({ path: join(SCREENSHOTS, file), fullPage: true });
-}
-
-/** The register form, the link the API logged (there is no mail transport), the login form. */
-async function registerConfirmAndLogIn(page: Page, email: string): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('heading', { name: 'Log in' }).waitFor();
-  await page.getByRole('link', { name: 'Register' }).click();
-  await page.getByRole('heading', { name: 'Register' }).waitFor();
-  await page.getByRole('textbox', { name: 'E-mail' }).fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await shot(page, `register-${email.split('@')[0]}`);
-  await page.getByRole('button', { name: 'Register' }).click();
-  await page.getByRole('status').filter({ hasText: email }).waitFor();
-
-  const link = await eventually(
-    async () => stack.confirmationLink(email),
-    STEP_MS,
-    `the confirmation link of ${email}`,
-  );
-  await page.goto(link);
-  await page
-    .getByRole('status')
-    .filter({ hasText: `${email} is confirmed` })
-    .waitFor();
-  expect(await page.getByRole('textbox', { name: 'E-mail' }).inputValue()).toBe(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await shot(page, `login-${email.split('@')[0]}`);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
-  await page.getByText(email, { exact: true }).waitFor();
-  await shot(page, `projects-${email.split('@')[0]}`);
+function shot(page: Page, name: string): Promise<void> {
+  return harness.shot(page, name);
 }
 
 /** Saves the module form and waits for the saved module's page. */
@@ -357,58 +287,4 @@ async function addNode(page: Page, image: string, name: string): Promise<void> {
   const node = page.getByRole('group', { name: `Node ${image}` });
   await node.getByRole('textbox', { name: 'Node name' }).fill(name);
   await page.getByRole('group', { name: `Node ${name}` }).waitFor();
-}
-
-/**
- * Waits for the run page to show a final state, and returns it. When it does not come, the
- * error tells where the run is (from the API) and the page is kept as a screenshot.
- */
-async function runEnd(page: Page, runPath: string): Promise<string> {
-  const done = page.getByText(/^Done \(\w+\)$/);
-  const aborted = page.getByRole('alert').filter({ hasText: /^Aborted: / });
-  try {
-    await done.or(aborted).first().waitFor({ timeout: RUN_MS });
-  } catch (error) {
-    await shot(page, 'run-not-ended');
-    const { run } = await stack.get(`/api${runPath}`);
-    const instances = (run.instances as { name: string; completed: string | null }[])
-      .map((instance) => `${instance.name}: ${instance.completed ?? 'not completed'}`)
-      .join(', ');
-    throw new Error(`the run page showed no final state; the run is ${run.state} (${instances})`, {
-      cause: error,
-    });
-  }
-  if ((await aborted.count()) > 0) return `Aborted: ${await aborted.first().textContent()}`;
-  return (await done.textContent()) ?? '';
-}
-
-/** apps/web/dist, built again when any source it is built from changed since (turbo builds it before e2e's test in CI). */
-async function builtWebApp(): Promise<string> {
-  const dir = webAppDirectory();
-  const built = await stat(join(dir, 'index.html')).then(
-    (file) => file.mtimeMs,
-    () => 0,
-  );
-  const sources = [
-    'apps/web/src',
-    'apps/web/index.html',
-    'apps/web/vite.config.ts',
-    'packages/domain/src',
-    'packages/contracts/src',
-  ];
-  let newest = 0;
-  for (const source of sources) {
-    const path = join(REPO, source);
-    const files = (await stat(path)).isDirectory()
-      ? (await readdir(path, { recursive: true })).map((file) => join(path, file))
-      : [path];
-    for (const file of files) newest = Math.max(newest, (await stat(file)).mtimeMs);
-  }
-  if (built < newest) {
-    await promisify(execFile)('pnpm', ['--filter', '@slipway/web', 'run', 'build'], {
-      cwd: REPO,
-      timeout: 150_000,
-    });
-  }
-  return dir;
 }

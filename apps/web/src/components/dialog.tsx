@@ -10,7 +10,10 @@ interface DialogProps {
   wide?: boolean;
 }
 
-/** A modal dialog: focus stays inside, Escape closes it, focus returns where it was. */
+/**
+ * A modal dialog: focus stays inside, Escape closes it, focus returns where it was. It opens
+ * with the focus on its first control after the title bar (`data-autofocus` picks another).
+ */
 export function Dialog({ title, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
@@ -19,8 +22,12 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
 
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>(FOCUSABLE);
-    (first ?? ref.current)?.focus();
+    const dialog = ref.current;
+    const first =
+      dialog?.querySelector<HTMLElement>('[data-autofocus]') ??
+      dialog?.querySelector('.dialog-body')?.querySelector<HTMLElement>(FOCUSABLE) ??
+      dialog;
+    first?.focus();
     return () => previous?.focus();
   }, []);
 
@@ -61,7 +68,7 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
             ×
           </button>
         </header>
-        {children}
+        <div className="dialog-body">{children}</div>
       </div>
     </div>
   );

@@ -1,5 +1,5 @@
 import { moduleName } from '@slipway/domain';
-import { useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useModuleList } from '../api/queries';
 import { Dialog } from './dialog';
 import { ErrorMessage, Loading } from './error-message';
@@ -12,16 +12,47 @@ interface ModuleChooserProps {
   onClose(): void;
 }
 
-/** Browses projects and selects one machine image; nothing else can be selected. */
+/**
+ * Browses projects and selects one machine image; nothing else can be selected. For the
+ * keyboard: the focus starts on the first item and moves to the first item of each project
+ * opened (the button that opened it is gone); the arrow keys move between items.
+ */
 export function ModuleChooser({ title, startAt = null, onSelect, onClose }: ModuleChooserProps) {
   const [project, setProject] = useState<string | null>(startAt);
   const [chosen, setChosen] = useState<string | null>(null);
   const list = useModuleList(project);
   const segments = project ? project.split('/') : [];
+  const listRef = useRef<HTMLDivElement>(null);
+
+  // The list itself holds the focus only while its modules load (the dialog opens on it, and
+  // opening a project puts it there); once they are in, the first one takes it.
+  useEffect(() => {
+    if (list.data && document.activeElement === listRef.current)
+      listRef.current?.querySelector<HTMLElement>('.chooser-item')?.focus();
+  }, [list.data]);
 
   function open(path: string | null) {
     setProject(path);
     setChosen(null);
+    listRef.current?.focus();
+  }
+
+  function onListKeyDown(event: KeyboardEvent) {
+    const items = [...(listRef.current?.querySelectorAll<HTMLElement>('.chooser-item') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    const next =
+      event.key === 'ArrowDown'
+        ? items[Math.min(at + 1, items.length - 1)]
+        : event.key === 'ArrowUp'
+          ? items[Math.max(at - 1, 0)]
+          : event.key === 'Home'
+            ? items[0]
+            : event.key === 'End'
+              ? items.at(-1)
+              : undefined;
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
   }
 
   return (
@@ -45,7 +76,15 @@ export function ModuleChooser({ title, startAt = null, onSelect, onClose }: Modu
           })}
         </ol>
       </nav>
-      <div className="chooser-list">
+      <div
+        className="chooser-list"
+        ref={listRef}
+        tabIndex={-1}
+        data-autofocus
+        role="group"
+        aria-label={project ? `Modules in ${project}` : 'Projects'}
+        onKeyDown={onListKeyDown}
+      >
         {list.isPending && <Loading what="modules" />}
         {list.isError && <ErrorMessage error={list.error} />}
         {list.data && (

@@ -19,7 +19,7 @@ export function ModuleList({ parent }: { parent: string | null }) {
       <colgroup>
         <col className="col-name" />
         <col className="col-kind" />
-        <col />
+        <col className="narrow-hide" />
         <col className="col-owner" />
         <col className="col-narrow" />
       </colgroup>
@@ -27,7 +27,9 @@ export function ModuleList({ parent }: { parent: string | null }) {
         <tr>
           <th scope="col">Name</th>
           <th scope="col">Kind</th>
-          <th scope="col">Description</th>
+          <th scope="col" className="narrow-hide">
+            Description
+          </th>
           <th scope="col">Owner</th>
           <th scope="col">Version</th>
         </tr>
@@ -42,7 +44,7 @@ export function ModuleList({ parent }: { parent: string | null }) {
               {module.publicRead && <span className="badge">public</span>}
             </td>
             <td>{KIND_LABEL[module.kind]}</td>
-            <td className="truncate">{module.description}</td>
+            <td className="truncate narrow-hide">{module.description}</td>
             <td className="truncate">{module.owner}</td>
             <td className="num">{module.latestVersion}</td>
           </tr>

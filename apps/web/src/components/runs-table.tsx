@@ -28,18 +28,22 @@ export function RunsTable({
         <col className="col-id" />
         {showModule && <col />}
         <col className="col-state" />
-        <col className="col-date" />
+        <col className="col-date narrow-hide" />
         <col className="col-duration" />
-        <col className="col-owner" />
+        <col className="col-owner narrow-hide" />
       </colgroup>
       <thead>
         <tr>
           <th scope="col">Run</th>
           {showModule && <th scope="col">Module</th>}
           <th scope="col">State</th>
-          <th scope="col">Started</th>
+          <th scope="col" className="narrow-hide">
+            Started
+          </th>
           <th scope="col">Duration</th>
-          <th scope="col">Owner</th>
+          <th scope="col" className="narrow-hide">
+            Owner
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -66,9 +70,9 @@ export function RunsTable({
                   {stateLabel(run)}
                 </span>
               </td>
-              <td>{new Date(run.createdAt).toLocaleString()}</td>
+              <td className="narrow-hide">{new Date(run.createdAt).toLocaleString()}</td>
               <td className="num">{formatDuration(end - Date.parse(start))}</td>
-              <td className="truncate">{run.owner.email}</td>
+              <td className="truncate narrow-hide">{run.owner.email}</td>
             </tr>
           );
         })}

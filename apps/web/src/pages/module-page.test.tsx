@@ -152,6 +152,31 @@ describe('a module page', () => {
     ).toBe('Ada/HelloWorld/testclient');
   });
 
+  it('keeps the focus in the chooser as projects open, and moves it with the arrow keys', async () => {
+    serveImages();
+    renderApp('/modules/Ada/HelloWorld/apache');
+    await userEvent.click(await screen.findByRole('button', { name: 'Edit' }));
+    await userEvent.click(screen.getByRole('tab', { name: 'Reference' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Choose Reference' }));
+    const dialog = await screen.findByRole('dialog');
+    const ada = await within(dialog).findByRole('button', { name: 'Ada/' });
+    await waitFor(() => expect(document.activeElement).toBe(ada));
+    await userEvent.keyboard('{Enter}');
+    // The button that had the focus is gone; the first module of Ada takes it.
+    const helloWorld = await within(dialog).findByRole('button', { name: 'HelloWorld/' });
+    await waitFor(() => expect(document.activeElement).toBe(helloWorld));
+    await userEvent.keyboard('{Enter}');
+    const apache = await within(dialog).findByRole('button', { name: /^apache/ });
+    await waitFor(() => expect(document.activeElement).toBe(apache));
+    await userEvent.keyboard('{ArrowDown}');
+    const testclient = within(dialog).getByRole('button', { name: /^testclient/ });
+    expect(document.activeElement).toBe(testclient);
+    await userEvent.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(testclient);
+    await userEvent.keyboard('{ArrowUp}');
+    expect(document.activeElement).toBe(apache);
+  });
+
   it('closes the chooser on Escape', async () => {
     serveImages();
     renderApp('/modules/Ada/HelloWorld/apache');

@@ -40,7 +40,11 @@ export function Field({ label, problems = [], hint, children }: FieldProps) {
   );
 }
 
-/** A script: monospace, no spell check, no soft wrap, grows with its text. */
+/**
+ * A script: monospace, no spell check, no soft wrap, grows with its text. Tab is not taken
+ * over for indenting: as in every other field it moves the focus on, so the keyboard never
+ * gets stuck in the editor (indent with spaces).
+ */
 export function CodeEditor(props: {
   id?: string;
   value: string;

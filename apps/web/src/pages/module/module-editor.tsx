@@ -214,25 +214,27 @@ export function ModuleEditor({
       onSubmit={(event) => void save(event)}
       aria-label={editing ? 'Edit module' : 'Module'}
     >
+      {/* Keys keep Edit and Save apart: were React to turn the clicked Edit button into the
+          submit button, the click would go on to submit the form it just opened. */}
       <div className="toolbar">
         {editing ? (
           <>
-            <button type="submit" className="primary" disabled={saving}>
+            <button key="save" type="submit" className="primary" disabled={saving}>
               {saving ? 'Saving…' : 'Save'}
             </button>
-            <button type="button" onClick={cancel}>
+            <button key="cancel" type="button" onClick={cancel}>
               Cancel
             </button>
           </>
         ) : (
           <>
             {canEdit && isLatest && (
-              <button type="button" onClick={() => setEditing(true)}>
+              <button key="edit" type="button" onClick={() => setEditing(true)}>
                 Edit
               </button>
             )}
             {onRun && (
-              <button type="button" className="primary" onClick={onRun}>
+              <button key="run" type="button" className="primary" onClick={onRun}>
                 Run
               </button>
             )}

@@ -39,29 +39,33 @@ export function ReportsSection({ runId }: { runId: string }) {
       {reports.data && reports.data.length > 0 && (
         <table className="table reports">
           <colgroup>
-            <col className="col-name" />
+            <col className="col-name narrow-hide" />
             <col />
-            <col className="col-size" />
+            <col className="col-size narrow-hide" />
             <col className="col-read" />
           </colgroup>
           <thead>
             <tr>
-              <th scope="col">Instance</th>
+              <th scope="col" className="narrow-hide">
+                Instance
+              </th>
               <th scope="col">Report</th>
-              <th scope="col">Size</th>
+              <th scope="col" className="narrow-hide">
+                Size
+              </th>
               <th scope="col">Files</th>
             </tr>
           </thead>
           <tbody>
             {reports.data.map((report) => (
               <tr key={report.id}>
-                <td>{report.instance}</td>
+                <td className="narrow-hide">{report.instance}</td>
                 <td>
                   <a href={`/api/runs/${runId}/reports/${report.id}`} download={report.fileName}>
                     {report.fileName}
                   </a>
                 </td>
-                <td className="num">{formatBytes(report.sizeBytes)}</td>
+                <td className="num narrow-hide">{formatBytes(report.sizeBytes)}</td>
                 <td>
                   <button
                     type="button"
