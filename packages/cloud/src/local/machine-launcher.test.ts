@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRIDGE, BRIDGE_ADDRESS } from './host-network.js';
-import { MachineLauncher } from './machine-launcher.js';
+import { MACHINE_NICENESS, MachineLauncher } from './machine-launcher.js';
 
 let root: string;
 const launcher = new MachineLauncher(BRIDGE, BRIDGE_ADDRESS);
@@ -37,12 +37,12 @@ async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
 }
 
 describe('machine launcher', () => {
-  it('starts machines in parallel from their env file alone, each the leader of its own session', async () => {
+  it('starts machines in parallel from their env file alone, each the leader of its own session, below our priority', async () => {
     const directories = await Promise.all(
       ['one', 'two', 'three'].map((name) =>
         machineDirectory(
           name,
-          'echo "$GREETING|${VITEST:-no vitest}|$(pwd)|$$|$(ps -o sid= -p $$)" > out.txt',
+          'echo "$GREETING|${VITEST:-no vitest}|$(pwd)|$$|$(ps -o sid= -p $$)|$(ps -o ni= -p $$)" > out.txt',
         ),
       ),
     );
@@ -55,7 +55,7 @@ describe('machine launcher', () => {
         const text = await readFile(join(directory, 'work/out.txt'), 'utf8');
         return text.endsWith('\n') ? text.trim() : undefined;
       });
-      const [greeting, leaked, cwd, pid, sid] = line.split('|');
+      const [greeting, leaked, cwd, pid, sid, niceness] = line.split('|');
       expect([greeting, leaked, cwd]).toEqual([
         'from the env file',
         'no vitest',
@@ -63,6 +63,7 @@ describe('machine launcher', () => {
       ]);
       expect(Number(pid)).toBe(pids[i]);
       expect(Number(sid)).toBe(pids[i]);
+      expect(Number(niceness)).toBe(Math.min(19, getPriority() + MACHINE_NICENESS));
     }
   });
 

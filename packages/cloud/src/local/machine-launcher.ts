@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 const LAUNCHER = fileURLToPath(new URL('./launcher.sh', import.meta.url));
 
+/** How much lower than Slipway's own processes machines run (nice(1)). */
+export const MACHINE_NICENESS = 10;
+
 export interface LaunchRequest {
   /** The machine's directory: `home/env` and `home/lib/bootstrap.sh` in it, `work/` its cwd. */
   directory: string;
@@ -58,9 +61,16 @@ export class MachineLauncher {
 
   private process(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    const child = spawn('sh', [LAUNCHER, this.bridge, this.gateway], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    // Machines run at a lower priority than Slipway itself (they inherit the launcher's):
+    // a thousand of them on two cores otherwise left the API a tenth of a core, and a
+    // health check took 18 s while they all waited on it.
+    const child = spawn(
+      'nice',
+      ['-n', String(MACHINE_NICENESS), 'sh', LAUNCHER, this.bridge, this.gateway],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
