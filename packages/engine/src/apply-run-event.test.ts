@@ -151,6 +151,20 @@ describe('applyRunEvent', () => {
     ]);
   });
 
+  it("shows each instance in the run's final state once it ends", async () => {
+    const runId = await newRun(2);
+    await applyRunEvent(database.db, runId, { type: 'start' });
+    for (const state of ['Initializing', 'Running', 'SendingReport'] as const) {
+      for (const instance of ['server-1', 'server-2']) {
+        await applyRunEvent(database.db, runId, { type: 'completed', instance, state });
+      }
+      expect(await parameter(runId, 'server-2:state')).not.toBe(state);
+    }
+    expect(await parameter(runId, 'ss:state')).toBe('Done');
+    expect(await parameter(runId, 'server-1:state')).toBe('Done');
+    expect(await parameter(runId, 'server-2:state')).toBe('Done');
+  });
+
   it('applies concurrent events one at a time: none is lost', async () => {
     const runId = await newRun(20);
     await applyRunEvent(database.db, runId, { type: 'start' });

@@ -75,9 +75,13 @@ export async function applyRunEvent(
       messages.push({ type: 'parameter', key, value });
     }
     if (status.state !== before.state) {
-      // Every instance still in the run shows the state it is now in.
+      // Every instance still in the run shows the state it is now in, and so do those
+      // released as the run ends here (finishing marks them gone): Done, not SendingReport.
+      const released = new Set(
+        effects.flatMap((effect) => (effect.type === 'release' ? effect.instances : [])),
+      );
       const current = Object.entries(status.instances)
-        .filter(([, instance]) => !instance.gone)
+        .filter(([name, instance]) => !instance.gone || released.has(name))
         .map(([name]) => `${name}:state`);
       if (current.length > 0) {
         await tx
