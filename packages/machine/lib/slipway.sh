@@ -100,4 +100,12 @@ slipway_exit_code() {
   esac
 }
 
-slipway_now() { date +%s; }
+# Whole seconds of a steady clock, into SLIPWAY_NOW: /proc/uptime read by the shell itself
+# (no process to start, and no jump when the wall clock is set), else `date`.
+slipway_now() {
+  if read -r _uptime _ 2>/dev/null </proc/uptime; then
+    SLIPWAY_NOW=${_uptime%%.*}
+  else
+    SLIPWAY_NOW=$(date +%s)
+  fi
+}

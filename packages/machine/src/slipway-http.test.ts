@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const LIB = new URL('../lib/slipway.sh', import.meta.url).pathname;
+/** What a machine of the local cloud starts with; the commands need sh and curl from it. */
+const HOST_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /**
  * Answers /body/<status> with a multi-line body, /slow after 2.5 s; holds /hold until the
@@ -16,11 +18,22 @@ let server: Server;
 let api: string;
 const held: IncomingMessage[] = [];
 const closed: IncomingMessage[] = [];
+/** Bodies of PUT /api/machine/parameters/…, as ss-set sent them. */
+const received: string[] = [];
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'slipway-http-'));
   server = createServer((req, res) => {
+    if (req.method === 'PUT' && req.url?.startsWith('/api/machine/parameters/')) {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(204).end();
+      });
+      return;
+    }
     if (req.url === '/slow') {
       setTimeout(() => res.end('late'), 2500);
       return;
@@ -46,7 +59,7 @@ afterAll(async () => {
 
 function sh(script: string, env: Record<string, string> = {}) {
   const child = spawn('sh', ['-c', `. ${LIB}\n${script}`], {
-    env: { PATH: process.env.PATH, SLIPWAY_API: api, SLIPWAY_TOKEN: 't', ...env },
+    env: { PATH: HOST_PATH, SLIPWAY_API: api, SLIPWAY_TOKEN: 't', ...env },
   });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -58,10 +71,10 @@ describe('slipway_http', () => {
   const show = 'slipway_http GET "$1"; printf "%s|%s" "$SLIPWAY_STATUS" "$SLIPWAY_BODY"';
 
   it.each([
-    ['through a command substitution', {}],
-    ['through a file (SLIPWAY_HTTP_FILE)', { file: true }],
-  ])('reads the status and the body %s', async (_mode, { file }) => {
-    const env = file ? { SLIPWAY_HTTP_FILE: join(dir, 'answer') } : {};
+    ['through a command substitution', false],
+    ['through a file (SLIPWAY_HTTP_FILE)', true],
+  ] as const)('reads the status and the body %s', async (_mode, file) => {
+    const env: Record<string, string> = file ? { SLIPWAY_HTTP_FILE: join(dir, 'answer') } : {};
     for (const status of [200, 404]) {
       const { exited } = sh(`set -- /body/${status}\n${show}`, env);
       // The body keeps its inner blank line and loses its trailing newlines.
@@ -96,5 +109,26 @@ describe('slipway_http', () => {
     // The server saw the request end: the curl is gone, not left holding the poll.
     await expect.poll(() => closed.includes(held[before]!)).toBe(true);
     expect(await readFile(file, 'utf8')).toBe('');
+  });
+});
+
+describe('ss-set', () => {
+  it('sends the value exactly as given, whatever it holds', async () => {
+    const values = [
+      '@/etc/passwd',
+      'two\nlines\n\n',
+      ' spaced\ttab ',
+      'quote " \\ $HOME',
+      'héllo ✓',
+      '',
+    ];
+    for (const value of values) {
+      const child = spawn(join(LIB, '../../bin/ss-set'), ['greeting', value], {
+        env: { PATH: HOST_PATH, SLIPWAY_API: api, SLIPWAY_TOKEN: 't' },
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      expect(received.at(-1)).toBe(value);
+    }
   });
 });
