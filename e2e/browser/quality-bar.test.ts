@@ -135,7 +135,7 @@ describe('the web app meets its quality bar', () => {
       ];
 
       await page.goto('/projects');
-      await page.getByText(CAROL, { exact: true }).waitFor();
+      await header.getByText(CAROL, { exact: true }).waitFor();
       await check(page, 'projects', [
         ...headerControls,
         page.getByRole('button', { name: 'New Project' }),
