@@ -117,8 +117,11 @@ async function provisionAll(
           if (signal?.aborted) return;
           // Nor does a run that has moved on (an abort): its unstarted instances are abandoned.
           if (!(await initializing())) return;
+          const found = existing.get(instance.name);
+          // A crashed worker's launch still in flight: the next pass adopts it once it runs,
+          // or starts it again if it never does.
+          if (found?.starting) return;
           try {
-            const found = existing.get(instance.name);
             let machine: { cloudInstanceId: string; hostname: string; urlSsh?: string };
             if (found?.running) {
               machine = found;

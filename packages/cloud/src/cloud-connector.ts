@@ -35,6 +35,11 @@ export interface MachineDescription {
   instance: string;
   hostname: string;
   running: boolean;
+  /**
+   * Being started right now, perhaps by a worker that has since died: neither running nor
+   * failed yet. Adopt it or start it again only once this is over.
+   */
+  starting?: boolean;
 }
 
 export interface CloudCapabilities {

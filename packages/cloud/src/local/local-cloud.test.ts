@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -235,6 +235,26 @@ describe('local cloud', () => {
     await waitFor(async () => (processesMarked(`${runId}/box-1`) >= 2 ? true : undefined));
     await cloud.terminate([machine.cloudInstanceId]);
     expect(processesMarked(`${runId}/box-1`)).toBe(0);
+  });
+
+  it('tells a machine still being started (recorded, no process yet) from one that never started', async () => {
+    const cloud = await LocalCloud.create({ root, isolation: 'shared' });
+    const runId = '33333333-3333-3333-3333-333333333333';
+    const record = async (instance: string, recordedAt: number) => {
+      const directory = join(root, runId, instance);
+      await mkdir(directory, { recursive: true });
+      const json = { runId, instance, pid: 0, recordedAt, slot: null, hostname: '127.0.0.1' };
+      await writeFile(join(directory, 'machine.json'), JSON.stringify(json));
+    };
+    await record('fresh-1', Date.now());
+    await record('stale-1', Date.now() - 5 * 60_000);
+    const described = await cloud.describe(runId);
+    expect(described.map((m) => [m.instance, m.running, m.starting ?? false]).sort()).toEqual([
+      ['fresh-1', false, true],
+      ['stale-1', false, false],
+    ]);
+    await cloud.terminate(described.map((m) => m.cloudInstanceId));
+    expect(await cloud.describe(runId)).toEqual([]);
   });
 
   it('refuses an image it does not have, with the name of the one it has', async () => {

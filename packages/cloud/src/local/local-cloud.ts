@@ -44,12 +44,17 @@ export interface LocalCloudOptions {
 interface MachineRecord {
   runId: string;
   instance: string;
+  /** 0 until the launcher has started it. */
   pid: number;
+  /** When the record was first written (ms since the epoch). */
+  recordedAt?: number;
   slot: number | null;
   hostname: string;
 }
 
 const RECORD = 'machine.json';
+/** How long a recorded machine may take to start before it counts as never started. */
+const LAUNCH_GRACE_MS = 30_000;
 const RELEASE_LANES = 16;
 
 function shellQuote(value: string): string {
@@ -187,6 +192,7 @@ export class LocalCloud implements CloudConnector {
         runId: request.runId,
         instance: request.instance,
         pid: 0,
+        recordedAt: Date.now(),
         slot,
         hostname,
       };
@@ -227,14 +233,22 @@ export class LocalCloud implements CloudConnector {
     const members = await namespaceMembers(
       records.flatMap((record) => (record.slot === null ? [] : [record.slot])),
     );
-    return records.map((record) => ({
-      cloudInstanceId: `${record.runId}/${record.instance}`,
-      runId: record.runId,
-      instance: record.instance,
-      hostname: record.hostname,
-      running:
-        record.slot === null ? alive(record.pid) : (members.get(record.slot)?.length ?? 0) > 0,
-    }));
+    return records.map((record) => {
+      const running =
+        record.slot === null ? alive(record.pid) : (members.get(record.slot)?.length ?? 0) > 0;
+      // Recorded, not yet known started: a launch in flight (the launcher finishes what it
+      // was asked even when the worker that asked is killed) shows up within seconds.
+      const starting =
+        !running && record.pid === 0 && Date.now() - (record.recordedAt ?? 0) < LAUNCH_GRACE_MS;
+      return {
+        cloudInstanceId: `${record.runId}/${record.instance}`,
+        runId: record.runId,
+        instance: record.instance,
+        hostname: record.hostname,
+        running,
+        ...(starting && { starting }),
+      };
+    });
   }
 
   /** The records of every machine on this cloud, or of one run's. */
