@@ -53,8 +53,13 @@ interface MachineRecord {
 }
 
 const RECORD = 'machine.json';
-/** How long a recorded machine may take to start before it counts as never started. */
-const LAUNCH_GRACE_MS = 30_000;
+/**
+ * How long a recorded machine may take to start before it counts as never started. A
+ * launch the launcher received finishes in a second or two even after the worker that
+ * asked is killed; a request still in the killed worker's buffers never arrives, and
+ * the next worker starts that machine again once this has passed.
+ */
+const LAUNCH_GRACE_MS = 10_000;
 const RELEASE_LANES = 16;
 
 function shellQuote(value: string): string {
