@@ -21,30 +21,35 @@ slipway_check_reference() {
 SLIPWAY_BODY=""
 SLIPWAY_NL='
 '
+# The call, its answer and status on stdout. It execs curl: call it only in a subshell
+# ($(…) or &), whose pid is then curl's own.
+slipway_curl() { # method path [curl args…]
+  _method=$1
+  _path=$2
+  shift 2
+  exec curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" --speed-limit 1 \
+    --speed-time "${SLIPWAY_STALL_SECONDS:-60}" -H "Authorization: Bearer $SLIPWAY_TOKEN" \
+    "$@" "$SLIPWAY_API$_path" 2>/dev/null
+}
+
 # slipway_http METHOD PATH [curl args…]: sets SLIPWAY_STATUS (000 on a network error) and
 # SLIPWAY_BODY (the response body, without trailing newlines). One curl and nothing else:
 # starting a process is the dearest thing a machine does, and a thousand machines on one
 # host do it together.
 #
-# A call that moves no byte for 60 s (SLIPWAY_STALL_SECONDS) is given up (000, which callers retry): a connection
-# the API never took (a dropped handshake) would otherwise hang its command for good. Long
-# polls pass their own --speed-time, longer than the poll.
+# A call that moves no byte for 60 s (SLIPWAY_STALL_SECONDS) is given up (000, which
+# callers retry): a connection the API never took (a dropped handshake) would otherwise
+# hang its command for good. Long polls pass their own --speed-time, longer than the poll.
 #
 # With SLIPWAY_HTTP_FILE set, curl is instead this shell's own background child, its pid in
 # SLIPWAY_CURL_PID, and answers through that file (read back by the shell itself): a TERM
 # trap can then stop a long poll at once, where finding the curl of a command substitution
 # would mean searching /proc (pkill), a scan of every process on a host running thousands.
 slipway_http() {
-  _method=$1
-  _path=$2
-  shift 2
   if [ -z "${SLIPWAY_HTTP_FILE:-}" ]; then
-    _out=$(curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" --speed-limit 1 --speed-time "${SLIPWAY_STALL_SECONDS:-60}" \
-      -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" 2>/dev/null)
+    _out=$(slipway_curl "$@")
   else
-    curl -sS -w "${SLIPWAY_NL}%{http_code}" -X "$_method" --speed-limit 1 --speed-time "${SLIPWAY_STALL_SECONDS:-60}" \
-      -H "Authorization: Bearer $SLIPWAY_TOKEN" "$@" "$SLIPWAY_API$_path" \
-      >"$SLIPWAY_HTTP_FILE" 2>/dev/null &
+    slipway_curl "$@" >"$SLIPWAY_HTTP_FILE" &
     SLIPWAY_CURL_PID=$!
     wait "$SLIPWAY_CURL_PID"
     SLIPWAY_CURL_PID=""

@@ -130,13 +130,18 @@ describe('a module page', () => {
     expect(screen.getByRole('button', { name: 'Save' })).toBeTruthy();
   });
 
-  it('chooses a reference image with the chooser, which selects only images', async () => {
+  /** apache in edit mode, on its Reference tab, with the image chooser open. */
+  async function openReferenceChooser(): Promise<HTMLElement> {
     serveImages();
     renderApp('/modules/Ada/HelloWorld/apache');
     await userEvent.click(await screen.findByRole('button', { name: 'Edit' }));
     await userEvent.click(screen.getByRole('tab', { name: 'Reference' }));
     await userEvent.click(screen.getByRole('button', { name: 'Choose Reference' }));
-    const dialog = await screen.findByRole('dialog');
+    return screen.findByRole('dialog');
+  }
+
+  it('chooses a reference image with the chooser, which selects only images', async () => {
+    const dialog = await openReferenceChooser();
     await userEvent.click(await within(dialog).findByRole('button', { name: 'Ada/' }));
     await userEvent.click(await within(dialog).findByRole('button', { name: 'HelloWorld/' }));
     expect(await within(dialog).findByRole('button', { name: /testclient/ })).toBeTruthy();
@@ -153,12 +158,7 @@ describe('a module page', () => {
   });
 
   it('keeps the focus in the chooser as projects open, and moves it with the arrow keys', async () => {
-    serveImages();
-    renderApp('/modules/Ada/HelloWorld/apache');
-    await userEvent.click(await screen.findByRole('button', { name: 'Edit' }));
-    await userEvent.click(screen.getByRole('tab', { name: 'Reference' }));
-    await userEvent.click(screen.getByRole('button', { name: 'Choose Reference' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await openReferenceChooser();
     const ada = await within(dialog).findByRole('button', { name: 'Ada/' });
     await waitFor(() => expect(document.activeElement).toBe(ada));
     await userEvent.keyboard('{Enter}');
